@@ -1,0 +1,169 @@
+#include "bars/footprint_builder.h"
+
+#include <algorithm>
+
+namespace daytrader::bars {
+
+namespace {
+constexpr std::int64_t kInitialGrid = 1024;  // ticks; a 1-minute ES bar spans a few dozen
+constexpr auto kOneNs = core::Nanoseconds(1);
+}  // namespace
+
+FootprintBuilder::FootprintBuilder(BarSpec spec, const core::SessionCalendar& calendar)
+    : spec_(spec), calendar_(&calendar), grid_(kInitialGrid) {}
+
+std::optional<FootprintBar> FootprintBuilder::on_trade_slow(const market::Trade& in) {
+  market::Trade t = in;
+  std::optional<FootprintBar> done;
+  if (has_bar_) {
+    if (full_ || t.ts >= bar_close_) {
+      done = close_bar(full_ || spec_.kind != BarKind::kTime ? last_ts_ + kOneNs : bar_close_);
+    } else {
+      // Earlier than the open bar's start (timestamps went backwards): keep its volume.
+      ++stats_.out_of_order;
+      add(t);
+      return done;
+    }
+  }
+  if (t.ts < last_close_) {
+    // Earlier than a bar already emitted: it cannot change that bar, so it joins the next one.
+    ++stats_.out_of_order;
+    t.ts = last_close_;
+  }
+  if (!has_session_ || !session_.contains(t.ts)) {
+    const core::Session s = calendar_->session(calendar_->trade_date(t.ts));
+    if (!s.contains(t.ts) || !core::SessionCalendar::is_weekday(s.trade_date)) {
+      ++stats_.out_of_session;
+      return done;
+    }
+    start_session(s);
+  }
+  open_bar(t, t.ts);
+  add(t);
+  return done;
+}
+
+void FootprintBuilder::count_toward_size(const market::Trade& t) {
+  size_count_ += spec_.kind == BarKind::kVolume ? t.volume : t.num_trades;
+  if (size_count_ >= spec_.size) full_ = true;
+}
+
+std::optional<FootprintBar> FootprintBuilder::on_time(core::Timestamp now) {
+  if (!has_bar_) return std::nullopt;
+  if (full_) return close_bar(last_ts_ + kOneNs);
+  if (now >= bar_close_) return close_bar(spec_.kind == BarKind::kTime ? bar_close_ : last_ts_ + kOneNs);
+  return std::nullopt;
+}
+
+std::optional<FootprintBar> FootprintBuilder::flush() {
+  if (!has_bar_) return std::nullopt;
+  return close_bar(spec_.kind == BarKind::kTime && !full_ ? bar_close_ : last_ts_ + kOneNs);
+}
+
+void FootprintBuilder::start_session(const core::Session& s) {
+  if (has_session_ && bars_in_session_ > 0) {
+    has_prev_session_ = true;
+    prev_high_ = session_high_;
+    prev_low_ = session_low_;
+  }
+  session_ = s;
+  has_session_ = true;
+  cum_delta_ = 0;
+  session_pv_ = 0;
+  session_volume_ = 0;
+  bars_in_session_ = 0;
+  ++stats_.sessions;
+}
+
+void FootprintBuilder::open_bar(const market::Trade& t, core::Timestamp ts) {
+  has_bar_ = true;
+  full_ = false;
+  size_count_ = 0;
+  if (spec_.kind == BarKind::kTime) {
+    const auto period = core::Nanoseconds(spec_.size * 1'000'000'000LL);
+    const auto k = (ts - session_.open) / period;
+    bar_open_ = session_.open + k * period;
+    bar_close_ = std::min(bar_open_ + period, session_.close);
+  } else {
+    bar_open_ = ts;
+    bar_close_ = session_.close;
+  }
+  open_ = high_ = low_ = close_ = t.price;
+  if (bars_in_session_ == 0) session_open_ = t.price;
+  grid_base_ = t.price.count() - static_cast<std::int64_t>(grid_.size() / 2);
+}
+
+void FootprintBuilder::grow(core::Ticks price) {
+  // Re-centre a larger grid around the bar's range and the new price.
+  const std::int64_t lo = std::min(low_.count(), price.count());
+  const std::int64_t hi = std::max(high_.count(), price.count());
+  const auto new_size = static_cast<std::size_t>(std::max<std::int64_t>(
+      static_cast<std::int64_t>(grid_.size()) * 2, (hi - lo + 1) * 2));
+  std::vector<LevelAcc> bigger(new_size);
+  const std::int64_t new_base = lo - static_cast<std::int64_t>(new_size / 4);
+  if (has_bar_) {
+    for (std::int64_t p = low_.count(); p <= high_.count(); ++p)
+      bigger[static_cast<std::size_t>(p - new_base)] = grid_[static_cast<std::size_t>(p - grid_base_)];
+  }
+  grid_ = std::move(bigger);
+  grid_base_ = new_base;
+}
+
+FootprintBar FootprintBuilder::close_bar(core::Timestamp close_time) {
+  FootprintBar bar;
+  bar.open_time = bar_open_;
+  bar.close_time = close_time;
+  bar.trade_date = static_cast<std::int32_t>(session_.trade_date.time_since_epoch().count());
+  bar.index_in_session = bars_in_session_;
+  bar.open = open_;
+  bar.high = high_;
+  bar.low = low_;
+  bar.close = close_;
+  bar.levels.reserve(static_cast<std::size_t>(high_.count() - low_.count() + 1));
+  std::int64_t pv = 0;
+  for (std::int64_t p = low_.count(); p <= high_.count(); ++p) {
+    LevelAcc& l = grid_[static_cast<std::size_t>(p - grid_base_)];
+    if (l.trades != 0 || l.volume != 0) {
+      bar.levels.push_back(PriceLevel{core::Ticks(p), l.bid, l.ask, l.volume, l.trades});
+      bar.volume += l.volume;
+      bar.bid_volume += l.bid;
+      bar.ask_volume += l.ask;
+      bar.num_trades += l.trades;
+      pv += p * static_cast<std::int64_t>(l.volume);
+    }
+    l = LevelAcc{};
+  }
+
+  BarStudies& s = bar.studies;
+  s.delta = static_cast<std::int64_t>(bar.ask_volume) - static_cast<std::int64_t>(bar.bid_volume);
+  cum_delta_ += s.delta;
+  s.cum_delta = cum_delta_;
+  if (bars_in_session_ == 0) {
+    session_high_ = high_;
+    session_low_ = low_;
+  } else {
+    session_high_ = std::max(session_high_, high_);
+    session_low_ = std::min(session_low_, low_);
+  }
+  s.session_open = session_open_;
+  s.session_high = session_high_;
+  s.session_low = session_low_;
+  s.has_prev_session = has_prev_session_;
+  s.prev_high = has_prev_session_ ? prev_high_ : core::Ticks(0);
+  s.prev_low = has_prev_session_ ? prev_low_ : core::Ticks(0);
+  session_pv_ += pv;
+  session_volume_ += static_cast<std::int64_t>(bar.volume);
+  s.vwap = session_volume_ > 0 ? static_cast<double>(session_pv_) / static_cast<double>(session_volume_)
+                               : static_cast<double>(close_.count());
+
+  ++bars_in_session_;
+  ++stats_.bars;
+  has_bar_ = false;
+  full_ = false;
+  bar_open_ = core::Timestamp::max();
+  bar_close_ = core::Timestamp::min();
+  last_close_ = close_time;
+  return bar;
+}
+
+}  // namespace daytrader::bars

@@ -1,0 +1,112 @@
+#pragma once
+// Builds footprint bars and their session studies from a stream of trades.
+//
+// The builder is pure: it reacts to on_trade() and on_time() and never reads a clock, so a file
+// replay and a live feed produce the same bars. A bar's contents depend only on trades inside its
+// period; a time bar is complete once time reaches its close (the next trade or on_time() tells).
+// Bars are aligned to the session open in exchange time and never span two sessions; periods
+// without trades produce no bar. Studies (delta, CVD, session open/high/low, previous session
+// high/low, VWAP) are computed when a bar closes, from the bar itself and earlier bars only.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "bars/bar_spec.h"
+#include "bars/footprint_bar.h"
+#include "core/session_calendar.h"
+#include "market/trade.h"
+
+namespace daytrader::bars {
+
+struct BuilderStats {
+  std::uint64_t trades = 0;          // trades added to bars
+  std::uint64_t out_of_session = 0;  // trades in a halt or weekend: not part of any session, skipped
+  std::uint64_t out_of_order = 0;    // trades earlier than a bar already closed/open: kept, re-timed
+  std::uint64_t bars = 0;
+  std::uint64_t sessions = 0;
+};
+
+class FootprintBuilder {
+ public:
+  explicit FootprintBuilder(BarSpec spec,
+                            const core::SessionCalendar& calendar = core::SessionCalendar::cme_globex());
+
+  // Adds a trade. Returns the bar that this trade shows to be complete (a time bar whose period
+  // ended before the trade, a volume or tick bar filled by earlier trades), if any.
+  [[nodiscard]] std::optional<FootprintBar> on_trade(const market::Trade& t) {
+    if (t.ts >= bar_close_ || t.ts < bar_open_ || full_) [[unlikely]] return on_trade_slow(t);
+    add(t);
+    return std::nullopt;
+  }
+
+  // Time has reached `now` with no trade: closes the current bar if its period is over (or it is
+  // full). Live trading calls this from its clock so bars close on schedule in quiet markets.
+  [[nodiscard]] std::optional<FootprintBar> on_time(core::Timestamp now);
+
+  // End of data: the bar in progress, if any, even though its period has not ended.
+  [[nodiscard]] std::optional<FootprintBar> flush();
+
+  [[nodiscard]] const BuilderStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const BarSpec& spec() const noexcept { return spec_; }
+  [[nodiscard]] bool has_open_bar() const noexcept { return has_bar_; }
+
+ private:
+  struct LevelAcc {
+    std::uint32_t bid = 0, ask = 0, volume = 0, trades = 0;
+  };
+
+  void add(const market::Trade& t) {
+    const auto idx = static_cast<std::uint64_t>(t.price.count() - grid_base_);
+    if (idx >= grid_.size()) [[unlikely]] grow(t.price);
+    LevelAcc& l = grid_[static_cast<std::size_t>(t.price.count() - grid_base_)];
+    l.bid += t.bid_volume;
+    l.ask += t.ask_volume;
+    l.volume += t.volume;
+    l.trades += t.num_trades;
+    high_ = t.price > high_ ? t.price : high_;
+    low_ = t.price < low_ ? t.price : low_;
+    close_ = t.price;
+    last_ts_ = t.ts;
+    ++stats_.trades;
+    if (spec_.kind != BarKind::kTime) [[unlikely]] count_toward_size(t);
+  }
+
+  std::optional<FootprintBar> on_trade_slow(const market::Trade& t);
+  void count_toward_size(const market::Trade& t);
+  void grow(core::Ticks price);
+  void start_session(const core::Session& s);
+  void open_bar(const market::Trade& t, core::Timestamp ts);
+  FootprintBar close_bar(core::Timestamp close_time);
+
+  BarSpec spec_;
+  const core::SessionCalendar* calendar_;
+  BuilderStats stats_;
+
+  // Current session.
+  core::Session session_{};
+  bool has_session_ = false;
+  bool has_prev_session_ = false;
+  core::Ticks prev_high_, prev_low_;
+  core::Ticks session_open_, session_high_, session_low_;
+  std::int64_t cum_delta_ = 0;
+  std::int64_t session_pv_ = 0;  // sum of price (ticks) x volume
+  std::int64_t session_volume_ = 0;
+  std::int32_t bars_in_session_ = 0;
+
+  // Current bar.
+  bool has_bar_ = false;
+  bool full_ = false;  // a volume/tick bar reached its size; emitted at the next event
+  core::Timestamp bar_open_ = core::Timestamp::max();
+  core::Timestamp bar_close_ = core::Timestamp::min();
+  core::Timestamp last_ts_{};
+  core::Timestamp last_close_{};  // close time of the last emitted bar
+  core::Ticks open_, high_, low_, close_;
+  std::int64_t size_count_ = 0;  // contracts or trades toward a volume/tick bar
+
+  // Volume at price of the current bar: grid_[price - grid_base_].
+  std::vector<LevelAcc> grid_;
+  std::int64_t grid_base_ = 0;
+};
+
+}  // namespace daytrader::bars
