@@ -31,8 +31,14 @@ std::optional<FootprintBar> FootprintBuilder::on_trade_slow(const market::Trade&
     t.ts = last_close_;
   }
   if (!has_session_ || !session_.contains(t.ts)) {
+    if (t.ts >= gap_begin_ && t.ts < gap_end_) {  // still inside a known halt or weekend
+      ++stats_.out_of_session;
+      return done;
+    }
     const core::Session s = calendar_->session(calendar_->trade_date(t.ts));
     if (!s.contains(t.ts) || !core::SessionCalendar::is_weekday(s.trade_date)) {
+      gap_begin_ = t.ts;
+      gap_end_ = calendar_->session_at_or_after(t.ts).open;
       ++stats_.out_of_session;
       return done;
     }

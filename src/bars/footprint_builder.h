@@ -40,6 +40,12 @@ class FootprintBuilder {
     return std::nullopt;
   }
 
+  // Adds trades in bulk: `next(Trade&)` yields trades until it returns false, `sink(FootprintBar&&)`
+  // receives completed bars. Same result as on_trade() one by one, but faster: while trades stay
+  // inside the open time bar, the bar's running state lives in registers.
+  template <typename Next, typename Sink>
+  void on_trades(Next&& next, Sink&& sink);
+
   // Time has reached `now` with no trade: closes the current bar if its period is over (or it is
   // full). Live trading calls this from its clock so bars close on schedule in quiet markets.
   [[nodiscard]] std::optional<FootprintBar> on_time(core::Timestamp now);
@@ -93,6 +99,9 @@ class FootprintBuilder {
   std::int64_t session_pv_ = 0;  // sum of price (ticks) x volume
   std::int64_t session_volume_ = 0;
   std::int32_t bars_in_session_ = 0;
+  // The last halt or weekend seen, so trades inside it are skipped without a calendar lookup.
+  core::Timestamp gap_begin_{};
+  core::Timestamp gap_end_{};
 
   // Current bar.
   bool has_bar_ = false;
@@ -108,5 +117,50 @@ class FootprintBuilder {
   std::vector<LevelAcc> grid_;
   std::int64_t grid_base_ = 0;
 };
+
+template <typename Next, typename Sink>
+void FootprintBuilder::on_trades(Next&& next, Sink&& sink) {
+  market::Trade t;
+  if (spec_.kind != BarKind::kTime) {
+    while (next(t))
+      if (auto bar = on_trade(t)) sink(std::move(*bar));
+    return;
+  }
+  for (;;) {
+    std::int64_t hi = high_.count(), lo = low_.count(), cl = close_.count();
+    const std::int64_t base = grid_base_;
+    LevelAcc* const grid = grid_.data();
+    const std::uint64_t grid_size = grid_.size();
+    const core::Timestamp open = bar_open_, close = bar_close_;
+    core::Timestamp last = last_ts_;
+    std::uint64_t n = 0;
+    bool more;
+    while ((more = next(t))) {
+      const auto idx = static_cast<std::uint64_t>(t.price.count() - base);
+      if (t.ts >= close || t.ts < open || idx >= grid_size) [[unlikely]] break;
+      LevelAcc& l = grid[idx];
+      l.bid += t.bid_volume;
+      l.ask += t.ask_volume;
+      l.volume += t.volume;
+      l.trades += t.num_trades;
+      const std::int64_t p = t.price.count();
+      hi = p > hi ? p : hi;
+      lo = p < lo ? p : lo;
+      cl = p;
+      last = t.ts;
+      ++n;
+    }
+    if (n != 0) {
+      high_ = core::Ticks(hi);
+      low_ = core::Ticks(lo);
+      close_ = core::Ticks(cl);
+      last_ts_ = last;
+      stats_.trades += n;
+    }
+    if (!more) return;
+    // A new bar, a new session, a halt, or a price outside the grid: the general path.
+    if (auto bar = on_trade(t)) sink(std::move(*bar));
+  }
+}
 
 }  // namespace daytrader::bars

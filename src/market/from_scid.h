@@ -1,6 +1,7 @@
 #pragma once
 // SCID records -> Trade / Quote. Header-only so the bar builder's hot loop inlines it.
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,13 +48,20 @@ class ScidAdapter {
   }
 
  private:
-  // Float prices of ES are exact multiples of 0.25, so the product below is an exact integer.
+  // Float prices of ES are exact multiples of 0.25, so price / 0.25 is an exact integer and the
+  // first test settles it; other tick sizes (0.1, 0.01) are not exact in float32 and take the
+  // tolerant path.
   [[nodiscard]] bool to_ticks(float price, core::Ticks& out) const noexcept {
     const double x = static_cast<double>(price) * inv_tick_;
-    if (!(x > -9.0e15 && x < 9.0e15)) return false;
-    const auto k = static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
-    out = core::Ticks(k);
-    const double err = x - static_cast<double>(k);
+    if (!(std::fabs(x) < 9.0e15)) [[unlikely]] return false;  // also rejects NaN
+    const auto k = static_cast<std::int64_t>(x);
+    if (static_cast<double>(k) == x) [[likely]] {
+      out = core::Ticks(k);
+      return true;
+    }
+    const auto r = static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
+    out = core::Ticks(r);
+    const double err = x - static_cast<double>(r);
     return err <= 1e-2 && err >= -1e-2;  // float32 rounding of other tick sizes
   }
   double inv_tick_;

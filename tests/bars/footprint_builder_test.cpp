@@ -205,6 +205,15 @@ TEST(FootprintBuilder, LevelVolumesSumToBarVolumeOnRandomTrades) {
     total += size;
   }
   const auto bars = run(b, trades);
+  // Bulk and one-at-a-time feeding give the same bars.
+  FootprintBuilder bulk(BarSpec{BarKind::kTime, 300});
+  std::vector<FootprintBar> bulk_bars;
+  std::size_t next = 0;
+  bulk.on_trades([&](market::Trade& out) { return next < trades.size() ? (out = trades[next++], true) : false; },
+                 [&](FootprintBar&& bar) { bulk_bars.push_back(std::move(bar)); });
+  if (auto bar = bulk.flush()) bulk_bars.push_back(std::move(*bar));
+  EXPECT_EQ(bulk_bars, bars);
+  EXPECT_EQ(bulk.stats().trades, b.stats().trades);
   std::uint64_t seen = 0;
   for (const auto& bar : bars) {
     std::uint64_t v = 0, bid = 0, ask = 0, n = 0;
