@@ -67,17 +67,8 @@ std::optional<FootprintBar> FootprintBuilder::flush() {
 }
 
 void FootprintBuilder::start_session(const core::Session& s) {
-  if (has_session_ && bars_in_session_ > 0) {
-    has_prev_session_ = true;
-    prev_high_ = session_high_;
-    prev_low_ = session_low_;
-  }
   session_ = s;
   has_session_ = true;
-  cum_delta_ = 0;
-  session_pv_ = 0;
-  session_volume_ = 0;
-  bars_in_session_ = 0;
   ++stats_.sessions;
 }
 
@@ -95,7 +86,6 @@ void FootprintBuilder::open_bar(const market::Trade& t, core::Timestamp ts) {
     bar_close_ = session_.close;
   }
   open_ = high_ = low_ = close_ = t.price;
-  if (bars_in_session_ == 0) session_open_ = t.price;
   grid_base_ = t.price.count() - static_cast<std::int64_t>(grid_.size() / 2);
 }
 
@@ -120,13 +110,11 @@ FootprintBar FootprintBuilder::close_bar(core::Timestamp close_time) {
   bar.open_time = bar_open_;
   bar.close_time = close_time;
   bar.trade_date = static_cast<std::int32_t>(session_.trade_date.time_since_epoch().count());
-  bar.index_in_session = bars_in_session_;
   bar.open = open_;
   bar.high = high_;
   bar.low = low_;
   bar.close = close_;
   bar.levels.reserve(static_cast<std::size_t>(high_.count() - low_.count() + 1));
-  std::int64_t pv = 0;
   for (std::int64_t p = low_.count(); p <= high_.count(); ++p) {
     LevelAcc& l = grid_[static_cast<std::size_t>(p - grid_base_)];
     if (l.trades != 0 || l.volume != 0) {
@@ -135,34 +123,10 @@ FootprintBar FootprintBuilder::close_bar(core::Timestamp close_time) {
       bar.bid_volume += l.bid;
       bar.ask_volume += l.ask;
       bar.num_trades += l.trades;
-      pv += p * static_cast<std::int64_t>(l.volume);
     }
     l = LevelAcc{};
   }
-
-  BarStudies& s = bar.studies;
-  s.delta = static_cast<std::int64_t>(bar.ask_volume) - static_cast<std::int64_t>(bar.bid_volume);
-  cum_delta_ += s.delta;
-  s.cum_delta = cum_delta_;
-  if (bars_in_session_ == 0) {
-    session_high_ = high_;
-    session_low_ = low_;
-  } else {
-    session_high_ = std::max(session_high_, high_);
-    session_low_ = std::min(session_low_, low_);
-  }
-  s.session_open = session_open_;
-  s.session_high = session_high_;
-  s.session_low = session_low_;
-  s.has_prev_session = has_prev_session_;
-  s.prev_high = has_prev_session_ ? prev_high_ : core::Ticks(0);
-  s.prev_low = has_prev_session_ ? prev_low_ : core::Ticks(0);
-  session_pv_ += pv;
-  session_volume_ += static_cast<std::int64_t>(bar.volume);
-  s.vwap = session_volume_ > 0 ? static_cast<double>(session_pv_) / static_cast<double>(session_volume_)
-                               : static_cast<double>(close_.count());
-
-  ++bars_in_session_;
+  studies_.on_bar(bar);
   ++stats_.bars;
   has_bar_ = false;
   full_ = false;

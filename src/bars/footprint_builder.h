@@ -14,6 +14,7 @@
 
 #include "bars/bar_spec.h"
 #include "bars/footprint_bar.h"
+#include "bars/session_studies.h"
 #include "core/session_calendar.h"
 #include "market/trade.h"
 
@@ -92,13 +93,7 @@ class FootprintBuilder {
   // Current session.
   core::Session session_{};
   bool has_session_ = false;
-  bool has_prev_session_ = false;
-  core::Ticks prev_high_, prev_low_;
-  core::Ticks session_open_, session_high_, session_low_;
-  std::int64_t cum_delta_ = 0;
-  std::int64_t session_pv_ = 0;  // sum of price (ticks) x volume
-  std::int64_t session_volume_ = 0;
-  std::int32_t bars_in_session_ = 0;
+  SessionStudies studies_;
   // The last halt or weekend seen, so trades inside it are skipped without a calendar lookup.
   core::Timestamp gap_begin_{};
   core::Timestamp gap_end_{};
