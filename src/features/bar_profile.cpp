@@ -78,6 +78,12 @@ core::Status validate(const ProfileConfig& config) {
   return {};
 }
 
+LevelImbalance level_imbalance(std::span<const bars::PriceLevel> levels, std::size_t i,
+                               const ProfileConfig& config) {
+  return LevelImbalance{is_imbalance(levels[i].ask_volume, bid_one_tick_below(levels, i), config),
+                        is_imbalance(levels[i].bid_volume, ask_one_tick_above(levels, i), config)};
+}
+
 BarProfile compute_profile(const bars::FootprintBar& bar, const ProfileConfig& config) {
   DT_ASSERT(validate(config).has_value(), "ProfileConfig must be validated before use");
   BarProfile p;
@@ -114,8 +120,7 @@ BarProfile compute_profile(const bars::FootprintBar& bar, const ProfileConfig& c
       if (level.volume < levels[lvn].volume) lvn = i;
     }
 
-    const bool buy = is_imbalance(level.ask_volume, bid_one_tick_below(levels, i), config);
-    const bool sell = is_imbalance(level.bid_volume, ask_one_tick_above(levels, i), config);
+    const auto [buy, sell] = level_imbalance(levels, i, config);
     p.buy_imbalances += buy ? 1 : 0;
     p.sell_imbalances += sell ? 1 : 0;
     run_buy = extend_run(run_buy, buy, adjacent);

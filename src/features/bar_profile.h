@@ -5,7 +5,9 @@
 // Everything here is a pure function of one bar's price levels, computed in one pass over the
 // levels (two for the value area) without allocating, so the pipeline can call it on every bar.
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "bars/footprint_bar.h"
 #include "core/result.h"
@@ -74,6 +76,16 @@ struct BarProfile {
 
   bool operator==(const BarProfile&) const = default;
 };
+
+// Diagonal imbalances at level i of a bar's ascending levels: buy when its ask volume beats the
+// bid volume one tick below by the ratio (and meets the minimum), sell when its bid volume beats
+// the ask volume one tick above. compute_profile counts these; `inspect` marks them.
+struct LevelImbalance {
+  bool buy = false;
+  bool sell = false;
+};
+[[nodiscard]] LevelImbalance level_imbalance(std::span<const bars::PriceLevel> levels, std::size_t i,
+                                             const ProfileConfig& config);
 
 // Imbalances, with p the price of a level and neighbours looked up one tick away (an untraded
 // neighbour has volume 0, so then only the minimum applies):

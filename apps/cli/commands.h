@@ -1,0 +1,12 @@
+#pragma once
+// Each subcommand registers itself on the app; its callback runs when it is chosen.
+
+#include <CLI/CLI.hpp>
+
+namespace daytrader::cli {
+
+void add_generate(CLI::App& app);
+void add_bars(CLI::App& app);
+void add_inspect(CLI::App& app);
+
+}  // namespace daytrader::cli

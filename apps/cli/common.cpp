@@ -1,0 +1,249 @@
+#include "common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <date/date.h>
+
+#include "bars/scid_bars.h"
+#include "dataset/dataset.h"
+#include "interop/original_csv.h"
+#include "scid/reader.h"
+
+namespace daytrader::cli {
+
+using Clock = std::chrono::steady_clock;
+
+Progress::Progress(std::string label, std::uint64_t total, std::string unit)
+    : label_(std::move(label)), total_(total), unit_(std::move(unit)), tty_(::isatty(STDERR_FILENO) != 0),
+      start_(Clock::now()), last_draw_(start_) {}
+
+Progress::~Progress() {
+  if (!finished_) finish();
+}
+
+void Progress::update(std::uint64_t done) {
+  const auto now = Clock::now();
+  const double secs = std::chrono::duration<double>(now - start_).count();
+  const double frac = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
+  const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
+  const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0.0;
+  if (tty_) {
+    if (now - last_draw_ < std::chrono::milliseconds(100) && done < total_) return;
+    last_draw_ = now;
+    constexpr int kWidth = 24;
+    const int filled = static_cast<int>(frac * kWidth);
+    std::fprintf(stderr, "\r%s [%s%s] %5.1f%%  %s/%s %s  %.0f %s/s  ETA %.0fs   ", label_.c_str(),
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(kWidth - filled), '.').c_str(), frac * 100.0,
+                 thousands(done).c_str(), thousands(total_).c_str(), unit_.c_str(), rate, unit_.c_str(), eta);
+  } else {
+    const int decile = static_cast<int>(frac * 10);
+    if (decile == last_decile_ || decile >= 10) return;
+    last_decile_ = decile;
+    std::fprintf(stderr, "%s: %3d%%  %s/%s %s\n", label_.c_str(), decile * 10, thousands(done).c_str(),
+                 thousands(total_).c_str(), unit_.c_str());
+  }
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  finished_ = true;
+  const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  if (tty_) std::fprintf(stderr, "\r\033[K");
+  std::fprintf(stderr, "%s: done, %s %s in %.2f s\n", label_.c_str(), thousands(total_).c_str(), unit_.c_str(), secs);
+  std::fflush(stderr);
+}
+
+InputKind detect_input(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail("{}: cannot open", path);
+  char head[8] = {};
+  f.read(head, sizeof head);
+  if (f.gcount() >= 4 && std::string_view(head, 4) == "SCID") return InputKind::kScid;
+  if (f.gcount() >= 6 && std::string_view(head, 6) == "DTDATA") return InputKind::kDataset;
+  if (path.size() >= 4 && path.substr(path.size() - 4) == ".csv") return InputKind::kOriginalCsv;
+  fail("{}: not a SCID file (magic \"SCID\"), a daytrader dataset (\"DTDATA\") or an original CSV (*.csv)", path);
+}
+
+const char* to_string(InputKind k) {
+  switch (k) {
+    case InputKind::kScid: return "SCID";
+    case InputKind::kDataset: return "dataset";
+    case InputKind::kOriginalCsv: return "original CSV";
+  }
+  return "?";
+}
+
+std::string thousands(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string signed_thousands(std::int64_t n) {
+  return n < 0 ? "-" + thousands(static_cast<std::uint64_t>(-n)) : "+" + thousands(static_cast<std::uint64_t>(n));
+}
+
+std::string points(const core::Instrument& instrument, core::Ticks t) {
+  return fmt::format("{:.2f}", instrument.to_price(t));
+}
+
+std::string human_bytes(std::uint64_t n) {
+  if (n >= (1ULL << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(n) / (1ULL << 30));
+  if (n >= (1ULL << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1ULL << 20));
+  if (n >= (1ULL << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(n) / (1ULL << 10));
+  return fmt::format("{} B", n);
+}
+
+namespace {
+// Reads a fixed-width number at s[pos, pos + len); false unless all are digits.
+bool digits_at(std::string_view s, std::size_t pos, std::size_t len, int& out) {
+  out = 0;
+  for (std::size_t i = pos; i < pos + len; ++i) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+}  // namespace
+
+std::int32_t parse_trade_date(const std::string& text, const char* option) {
+  int y = 0, m = 0, d = 0;
+  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' && digits_at(text, 0, 4, y) &&
+                      digits_at(text, 5, 2, m) && digits_at(text, 8, 2, d);
+  const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(m)), date::day(static_cast<unsigned>(d))};
+  if (!shaped || !ymd.ok()) fail("{} \"{}\" is not a date like 2024-03-15", option, text);
+  return static_cast<std::int32_t>(date::sys_days(ymd).time_since_epoch().count());
+}
+
+core::Timestamp parse_exchange_time(const std::string& text, const char* option, const core::SessionCalendar& cal) {
+  int hh = 0, mm = 0;
+  if (text.size() != 16 || text[10] != ' ' || text[13] != ':' || !digits_at(text, 11, 2, hh) ||
+      !digits_at(text, 14, 2, mm) || hh > 23 || mm > 59)
+    fail("{} \"{}\" is not an exchange time like 2024-03-05 08:30", option, text);
+  const auto day = parse_trade_date(text.substr(0, 10), option);
+  return cal.to_utc(date::local_days(date::days(day)), std::chrono::hours(hh) + std::chrono::minutes(mm));
+}
+
+void add_bar_options(CLI::App& cmd, BarOptions& o, bool with_features) {
+  cmd.add_option("--bar", o.bar, "Bar period: 30s, 1m, 5m, 1h (time), v500 (volume), t1000 (trades)")
+      ->capture_default_str();
+  cmd.add_option("--from", o.from, "First trade date to keep (YYYY-MM-DD, exchange calendar)");
+  cmd.add_option("--to", o.to, "Last trade date to keep (YYYY-MM-DD), inclusive");
+  cmd.add_flag("--keep-csv-studies", o.keep_csv_studies,
+               "Original CSV input: keep the file's Delta/CVD/TodayOpen/PrevHigh/PrevLow/VWAP instead of "
+               "recomputing them");
+  if (!with_features) return;
+  auto& p = o.features.profile;
+  cmd.add_option("--value-area", p.value_area_percent, "Value area, percent of the bar's volume")
+      ->capture_default_str();
+  cmd.add_option("--imbalance-ratio", p.imbalance_ratio,
+                 "Diagonal imbalance ratio (3 = 300%): ask at p vs bid at p-1 tick, bid at p vs ask at p+1")
+      ->capture_default_str();
+  cmd.add_option("--imbalance-min-volume", p.imbalance_min_volume,
+                 "Minimum volume on the dominant side for an imbalance")
+      ->capture_default_str();
+  cmd.add_option("--stacked-min", p.stacked_min_run, "Adjacent imbalanced levels that make a stack")
+      ->capture_default_str();
+}
+
+LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::Instrument& instrument,
+                     const core::SessionCalendar& calendar, bool show_progress) {
+  const auto spec = must(bars::BarSpec::parse(o.bar));
+  const std::int32_t from = o.from.empty() ? INT32_MIN : parse_trade_date(o.from, "--from");
+  const std::int32_t to = o.to.empty() ? INT32_MAX : parse_trade_date(o.to, "--to");
+  if (from > to) fail("--from {} is after --to {}", o.from, o.to);
+  LoadedBars out;
+  out.kind = detect_input(path);
+  auto keep = [&](const bars::FootprintBar& b) { return b.trade_date >= from && b.trade_date <= to; };
+
+  switch (out.kind) {
+    case InputKind::kScid: {
+      auto reader = must(scid::Reader::open(path));
+      out.warnings = reader.warnings();
+      auto records = reader.records();
+      // Seek to the first session of --from by binary search; stop after --to's session.
+      if (from != INT32_MIN) {
+        const auto open = calendar.session(date::sys_days(date::days(from))).open;
+        records = records.subspan(reader.lower_bound(open));
+      }
+      if (to != INT32_MAX) {
+        const auto close = calendar.session(date::sys_days(date::days(to))).close;
+        const auto base = static_cast<std::size_t>(records.data() - reader.records().data());
+        records = records.first(reader.lower_bound(close) - base);
+      }
+      bars::FootprintBuilder builder(spec, calendar);
+      std::optional<Progress> progress;
+      if (show_progress) progress.emplace("bars", records.size(), "records");
+      const auto rep = bars::build_bars_from_scid(
+          records, instrument, builder, [&](bars::FootprintBar&& b) { if (keep(b)) out.bars.push_back(std::move(b)); },
+          true, path, [&](std::uint64_t done, std::uint64_t) { if (progress) progress->update(done); });
+      if (progress) progress->finish();
+      out.records = rep.records;
+      out.trades = rep.trades;
+      out.out_of_session = builder.stats().out_of_session;
+      for (const auto& p : rep.problems) out.warnings.push_back(p);
+      if (rep.bad_price + rep.bad_time > rep.problems.size())
+        out.warnings.push_back(fmt::format("{}: {} bad records in all (skipped)", path, rep.bad_price + rep.bad_time));
+      if (builder.stats().out_of_order > 0)
+        out.warnings.push_back(fmt::format("{}: {} trades earlier than the bar before them (kept in the next bar)",
+                                           path, builder.stats().out_of_order));
+      break;
+    }
+    case InputKind::kOriginalCsv: {
+      interop::CsvImportOptions opts;
+      opts.bar = spec;
+      opts.recompute_studies = !o.keep_csv_studies;
+      interop::CsvImportReport rep;
+      auto all = must(interop::import_original_csv(path, instrument, calendar, opts, &rep));
+      out.records = rep.rows;
+      out.warnings = rep.warnings;
+      for (auto& b : all) {
+        out.trades += b.num_trades;
+        if (keep(b)) out.bars.push_back(std::move(b));
+      }
+      break;
+    }
+    case InputKind::kDataset: {
+      auto d = must(dataset::Dataset::open(path));
+      if (d.meta().bar != spec && o.bar != "1m")
+        fail("{} holds {} bars; rebuilding with --bar {} needs the SCID or CSV source", path, d.meta().bar.to_string(), o.bar);
+      out.records = d.size();
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        if (d.bars()[i].trade_date < from || d.bars()[i].trade_date > to) continue;
+        out.bars.push_back(d.footprint_bar(i));
+        out.trades += out.bars.back().num_trades;
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+void print_sessions(const std::vector<bars::FootprintBar>& bars, const core::Instrument& es) {
+  fmt::print("{:<12} {:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9}\n", "trade date", "bars", "open", "high",
+             "low", "close", "volume", "delta", "vwap");
+  std::size_t i = 0;
+  while (i < bars.size()) {
+    std::size_t j = i;
+    std::uint64_t volume = 0;
+    while (j < bars.size() && bars[j].trade_date == bars[i].trade_date) volume += bars[j++].volume;
+    const auto& last = bars[j - 1];
+    fmt::print("{:<12} {:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9.2f}\n",
+               date::format("%F", date::sys_days(date::days(bars[i].trade_date))), j - i,
+               points(es, last.studies.session_open), points(es, last.studies.session_high),
+               points(es, last.studies.session_low), points(es, last.close), thousands(volume),
+               signed_thousands(last.studies.cum_delta), last.studies.vwap * es.tick_size);
+    i = j;
+  }
+}
+
+}  // namespace daytrader::cli
