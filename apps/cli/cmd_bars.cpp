@@ -57,8 +57,8 @@ void add_bars(CLI::App& app) {
     if (loaded.kind == InputKind::kScid)
       fmt::print("Trades    {} ({} outside session hours, skipped)\n", thousands(loaded.trades),
                  thousands(loaded.out_of_session));
-    fmt::print("Bars      {} x {} in {} sessions, {} .. {} (exchange time {})\n", thousands(loaded.bars.size()),
-               o->bar.bar, sessions, cal.format_local(first.open_time), cal.format_local(last.close_time),
+    fmt::print("Bars      {} x {} in {} session{}, {} .. {} (exchange time {})\n", thousands(loaded.bars.size()),
+               o->bar.bar, sessions, sessions == 1 ? "" : "s", cal.format_local(first.open_time), cal.format_local(last.close_time),
                es.time_zone);
     fmt::print("Features  {} v{} ({} columns, hash {})\n", set.name(), set.version(), set.size(), set.hash_hex());
     if (o->sessions) print_sessions(loaded.bars, es);
