@@ -1,7 +1,7 @@
 # Helpers that give every daytrader target the same standard, warnings and include root.
 
 set(DAYTRADER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 
 function(daytrader_target_options target)
   target_compile_options(${target} PRIVATE ${DAYTRADER_WARNINGS})
