@@ -115,7 +115,7 @@ void add_inspect(CLI::App& app) {
     const auto kind = detect_input(o->path);
     if (kind == InputKind::kScid) describe_scid(o->path, cal);
     if (kind == InputKind::kDataset) describe_dataset(o->path);
-    const auto loaded = load_bars(o->path, o->bar, es, cal, false);
+    const auto loaded = load_bars(o->path, o->bar, es, cal, true);
     for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
     if (kind == InputKind::kOriginalCsv)
       fmt::print("File      {} (original CSV, {} rows)\n", o->path, thousands(loaded.records));
