@@ -1,0 +1,67 @@
+// The encoding-request handshake of §3.4.
+
+#include "dtc/handshake.h"
+
+#include <gtest/gtest.h>
+
+#include "dtc/codec.h"
+#include "dtc/decoder.h"
+#include "test_support.h"
+
+namespace daytrader::dtc {
+namespace {
+
+TEST(DtcHandshake, TheClientAsksForBinaryWithProtocolVersion8) {
+  const EncodingRequest request = make_encoding_request();
+  EXPECT_EQ(request.protocol_version, 8);
+  EXPECT_EQ(request.encoding, Encoding::kBinary);
+  EXPECT_EQ(request.protocol_type, "DTC");
+  EXPECT_EQ(encode(request), testing::hex("10 00 06 00 08 00 00 00 00 00 00 00 44 54 43 00"));
+}
+
+TEST(DtcHandshake, TheClientAcceptsOnlyABinaryAnswer) {
+  EncodingResponse binary;
+  EXPECT_TRUE(check_encoding_response(binary));
+
+  EncodingResponse json;
+  json.encoding = Encoding::kJson;
+  const core::Status refused = check_encoding_response(json);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "DTC ENCODING_RESPONSE: Encoding 2 (JSON_ENCODING) is not supported, expected 0 "
+            "(BINARY_ENCODING)");
+
+  EncodingResponse unknown;
+  unknown.encoding = static_cast<Encoding>(9);
+  const core::Status odd = check_encoding_response(unknown);
+  ASSERT_FALSE(odd);
+  EXPECT_NE(odd.error().message.find("Encoding 9 (UNKNOWN)"), std::string::npos);
+}
+
+TEST(DtcHandshake, TheServerAnswersBinaryWhateverWasAsked) {
+  for (const Encoding asked : {Encoding::kBinary, Encoding::kJson, Encoding::kProtocolBuffers,
+                               static_cast<Encoding>(77)}) {
+    SCOPED_TRACE(static_cast<int>(asked));
+    EncodingRequest request;
+    request.encoding = asked;
+    const EncodingResponse response = answer_encoding_request(request);
+    EXPECT_EQ(response.encoding, Encoding::kBinary);
+    EXPECT_EQ(response.protocol_version, 8);
+    EXPECT_EQ(response.protocol_type, "DTC");
+    EXPECT_TRUE(check_encoding_response(response));
+  }
+}
+
+TEST(DtcHandshake, TheServersAnswerRoundTripsThroughTheWire) {
+  // The pair is always binary (§3.4): the same codec frames it in both directions.
+  Decoder decoder;
+  decoder.feed(encode(answer_encoding_request(make_encoding_request())));
+  auto frame = decoder.next();
+  ASSERT_TRUE(frame.has_value());
+  ASSERT_TRUE(*frame);
+  ASSERT_TRUE(std::holds_alternative<EncodingResponse>(frame->value()));
+  EXPECT_TRUE(check_encoding_response(std::get<EncodingResponse>(frame->value())));
+}
+
+}  // namespace
+}  // namespace daytrader::dtc
