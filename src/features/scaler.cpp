@@ -15,20 +15,26 @@ namespace {
 constexpr std::string_view kFormat = "daytrader.scaler";
 constexpr int kFormatVersion = 1;
 
-std::string value_text(float v) { return fmt::format("{}", v); }
+std::string value_text(float v) {
+  return fmt::format("{}", v);
+}
 
 core::Status check_shape(std::string_view what, const FeatureSet& fs, std::size_t n_values) {
   if (fs.size() == 0)
-    return core::Error{fmt::format("scaler {}: feature set {} v{} has no columns", what, fs.name(), fs.version())};
+    return core::Error{
+        fmt::format("scaler {}: feature set {} v{} has no columns", what, fs.name(), fs.version())};
   if (n_values % fs.size() != 0)
-    return core::Error{fmt::format("scaler {}: {} values is not a whole number of rows of {} features ({} v{})", what,
-                                   n_values, fs.size(), fs.name(), fs.version())};
+    return core::Error{
+        fmt::format("scaler {}: {} values is not a whole number of rows of {} features ({} v{})", what,
+                    n_values, fs.size(), fs.name(), fs.version())};
   return {};
 }
 
-core::Error not_finite(std::string_view what, const FeatureSet& fs, std::size_t row, std::size_t col, float v) {
-  return core::Error{fmt::format("scaler {}: row {}, column {} ({}): value {} is not finite; expected a finite number",
-                                 what, row, col, fs.columns()[col], value_text(v))};
+core::Error not_finite(std::string_view what, const FeatureSet& fs, std::size_t row, std::size_t col,
+                       float v) {
+  return core::Error{
+      fmt::format("scaler {}: row {}, column {} ({}): value {} is not finite; expected a finite number", what,
+                  row, col, fs.columns()[col], value_text(v))};
 }
 
 }  // namespace
@@ -40,11 +46,12 @@ std::string_view to_string(ScalerKind kind) noexcept {
 core::Result<ScalerKind> parse_scaler_kind(std::string_view text) {
   if (text == "minmax") return ScalerKind::kMinMax;
   if (text == "standard") return ScalerKind::kStandard;
-  return core::Error{fmt::format("scaler kind \"{}\" is not known; expected \"minmax\" or \"standard\"", text)};
+  return core::Error{
+      fmt::format("scaler kind \"{}\" is not known; expected \"minmax\" or \"standard\"", text)};
 }
 
-Scaler::Scaler(ScalerKind kind, FeatureSet fs, std::uint64_t rows, std::vector<double> a, std::vector<double> b,
-               std::vector<std::uint8_t> constant)
+Scaler::Scaler(ScalerKind kind, FeatureSet fs, std::uint64_t rows, std::vector<double> a,
+               std::vector<double> b, std::vector<std::uint8_t> constant)
     : kind_(kind),
       feature_set_(std::move(fs)),
       rows_fitted_(rows),
@@ -67,7 +74,8 @@ core::Result<Scaler> Scaler::fit(ScalerKind kind, const FeatureSet& fs, std::spa
   const std::size_t n_cols = fs.size();
   const std::size_t n_rows = rows.size() / n_cols;
   if (n_rows == 0)
-    return core::Error{fmt::format("scaler fit: no rows to fit on (feature set {} v{})", fs.name(), fs.version())};
+    return core::Error{
+        fmt::format("scaler fit: no rows to fit on (feature set {} v{})", fs.name(), fs.version())};
   std::vector<double> lo(n_cols, 0.0), hi(n_cols, 0.0), sum(n_cols, 0.0);
   for (std::size_t r = 0; r < n_rows; ++r) {
     const float* row = rows.data() + r * n_cols;
@@ -112,7 +120,8 @@ core::Status Scaler::transform(std::span<float> rows) const {
     for (std::size_t c = 0; c < n_cols; ++c) {
       const float v = row[c];
       if (!std::isfinite(v)) return not_finite("transform", feature_set_, r, c, v);
-      row[c] = constant_[c] != 0 ? 0.0F : static_cast<float>((static_cast<double>(v) - offset_[c]) / scale_[c]);
+      row[c] =
+          constant_[c] != 0 ? 0.0F : static_cast<float>((static_cast<double>(v) - offset_[c]) / scale_[c]);
     }
   }
   return {};
@@ -157,7 +166,8 @@ core::Result<Scaler> Scaler::from_json(std::string_view text, std::string_view s
   try {
     const auto j = nlohmann::json::parse(text);
     if (j.at("format").get<std::string>() != kFormat)
-      return fail(fmt::format("format is \"{}\", expected \"{}\"", j.at("format").get<std::string>(), kFormat));
+      return fail(
+          fmt::format("format is \"{}\", expected \"{}\"", j.at("format").get<std::string>(), kFormat));
     const int version = j.at("format_version").get<int>();
     if (version != kFormatVersion)
       return fail(fmt::format("format_version is {}, this build reads version {}", version, kFormatVersion));
@@ -174,11 +184,13 @@ core::Result<Scaler> Scaler::from_json(std::string_view text, std::string_view s
     FeatureSet fs(jf.at("name").get<std::string>(), fs_version, std::move(fs_columns), std::move(params));
     const auto hash = jf.at("hash").get<std::string>();
     if (hash != fs.hash_hex())
-      return fail(fmt::format("feature_set.hash is {}, but the recorded set {} v{} hashes to {}: edited or corrupt",
-                              hash, fs.name(), fs.version(), fs.hash_hex()));
+      return fail(
+          fmt::format("feature_set.hash is {}, but the recorded set {} v{} hashes to {}: edited or corrupt",
+                      hash, fs.name(), fs.version(), fs.hash_hex()));
     const auto& cols = j.at("columns");
     if (!cols.is_array() || cols.size() != fs.size())
-      return fail(fmt::format("columns has {} entries, expected {} (one per feature)", cols.size(), fs.size()));
+      return fail(
+          fmt::format("columns has {} entries, expected {} (one per feature)", cols.size(), fs.size()));
     const bool minmax = *kind == ScalerKind::kMinMax;
     const char* ka = minmax ? "min" : "mean";
     const char* kb = minmax ? "max" : "std";
@@ -194,10 +206,11 @@ core::Result<Scaler> Scaler::from_json(std::string_view text, std::string_view s
       constant[c] = col.at("constant").get<bool>() ? 1 : 0;
       if (!std::isfinite(a[c]) || !std::isfinite(b[c]))
         return fail(fmt::format("columns[{}] ({}): {} and {} must be finite", c, name, ka, kb));
-      const bool ok = minmax ? (constant[c] != 0 ? a[c] <= b[c] : a[c] < b[c]) : (constant[c] != 0 || b[c] > 0);
+      const bool ok =
+          minmax ? (constant[c] != 0 ? a[c] <= b[c] : a[c] < b[c]) : (constant[c] != 0 || b[c] > 0);
       if (!ok)
-        return fail(fmt::format("columns[{}] ({}): {} {} and {} {} are not a valid {} fit", c, name, ka, a[c], kb,
-                                b[c], to_string(*kind)));
+        return fail(fmt::format("columns[{}] ({}): {} {} and {} {} are not a valid {} fit", c, name, ka, a[c],
+                                kb, b[c], to_string(*kind)));
     }
     return Scaler(*kind, std::move(fs), j.at("rows_fitted").get<std::uint64_t>(), std::move(a), std::move(b),
                   std::move(constant));

@@ -47,7 +47,8 @@ class Scaler {
 
   [[nodiscard]] std::string to_json() const;
   // `source` names the text's origin in error messages (a path, "scaler.json").
-  [[nodiscard]] static core::Result<Scaler> from_json(std::string_view text, std::string_view source = "scaler");
+  [[nodiscard]] static core::Result<Scaler> from_json(std::string_view text,
+                                                      std::string_view source = "scaler");
   [[nodiscard]] core::Status save(const std::string& path) const;
   [[nodiscard]] static core::Result<Scaler> load(const std::string& path);
 

@@ -1,0 +1,77 @@
+#pragma once
+// How orders fill against bars (OHLC in ticks), the same way for training, backtests and the
+// DTC simulator. Only prices a bar actually reached are used, and nothing is assumed about the
+// order of the high and the low inside a bar beyond the conservative rules below.
+//
+// - A market order sent at a bar's close fills at the NEXT bar's open, `slippage_ticks` against
+//   the order (a buy pays open + slippage, a sell receives open - slippage).
+// - A bracket is checked on every bar after the entry, starting with the fill bar itself (its
+//   prices after the open; the open was the entry's fill):
+//   * the open already through the stop (a gap): the stop fills at the open, with slippage;
+//   * the open already through the target: the target fills at its own price (a resting limit
+//     trades first; no price improvement is assumed);
+//   * otherwise the stop is hit when the bar's low (long) / high (short) reaches it and fills at
+//     the stop price with slippage; the target is hit when the high (long) / low (short) reaches
+//     it and fills at the target price (a limit: no slippage, a touch is a fill);
+//   * both reachable in the same bar: the bar's path is unknown, so the stop is assumed.
+
+#include <cstdint>
+#include <optional>
+
+#include "core/ticks.h"
+#include "exec/bracket.h"
+#include "exec/closed_trade.h"
+#include "exec/position.h"
+
+namespace daytrader::exec {
+
+struct BarPrices {
+  core::Ticks open;
+  core::Ticks high;
+  core::Ticks low;
+  core::Ticks close;
+};
+
+// A bracket order that filled within a bar.
+struct BracketFill {
+  ExitReason reason = ExitReason::kStop;  // kTarget or kStop
+  core::Ticks price;
+  bool at_open = false;  // filled at the bar's open (a gap) rather than inside the bar
+  bool operator==(const BracketFill&) const = default;
+};
+
+class BarFillModel {
+ public:
+  // slippage_ticks >= 0 (asserted): adverse ticks on every market and stop-market fill.
+  explicit BarFillModel(std::int64_t slippage_ticks = 1);
+
+  [[nodiscard]] std::int64_t slippage_ticks() const noexcept { return slippage_ticks_; }
+
+  // Fill price of a market order at a reference price (the next bar's open).
+  [[nodiscard]] core::Ticks market_fill(OrderSide side, core::Ticks reference) const noexcept {
+    return reference + core::Ticks(slippage_ticks_ * sign(side));
+  }
+
+  // Whether and how a working bracket fills during `bar` (see the rules above).
+  [[nodiscard]] std::optional<BracketFill> check_bracket(const Bracket& b,
+                                                         const BarPrices& bar) const noexcept {
+    const OrderSide exit = closing_order(b.side);
+    if (b.side == Side::kLong) {
+      if (bar.open <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
+      if (bar.open >= b.target) return BracketFill{ExitReason::kTarget, b.target, true};
+      if (bar.low <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
+      if (bar.high >= b.target) return BracketFill{ExitReason::kTarget, b.target, false};
+    } else {
+      if (bar.open >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
+      if (bar.open <= b.target) return BracketFill{ExitReason::kTarget, b.target, true};
+      if (bar.high >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
+      if (bar.low <= b.target) return BracketFill{ExitReason::kTarget, b.target, false};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::int64_t slippage_ticks_;
+};
+
+}  // namespace daytrader::exec
