@@ -8,5 +8,7 @@ namespace daytrader::cli {
 void add_generate(CLI::App& app);
 void add_bars(CLI::App& app);
 void add_inspect(CLI::App& app);
+void add_train(CLI::App& app);
+void add_backtest(CLI::App& app);
 
 }  // namespace daytrader::cli

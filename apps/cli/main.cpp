@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   cli::add_generate(app);
   cli::add_bars(app);
   cli::add_inspect(app);
+  cli::add_train(app);
+  cli::add_backtest(app);
 
   try {
     app.parse(argc, argv);

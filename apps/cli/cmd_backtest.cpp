@@ -1,0 +1,132 @@
+// daytrader backtest: a trained model on a dataset next to the always-flat, random-action and
+// buy-and-hold baselines, with a trades CSV, an equity CSV and an HTML report.
+
+#include <filesystem>
+#include <fstream>
+
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+
+#include "backtest/evaluate.h"
+#include "commands.h"
+#include "common.h"
+#include "dataset/dataset.h"
+#include "model_folder.h"
+#include "rl/checkpoint.h"
+
+namespace daytrader::cli {
+
+namespace {
+
+// Sessions whose trade dates fall in [from, to] (inclusive; empty = open).
+std::pair<std::size_t, std::size_t> session_range(const dataset::Dataset& d, const std::string& from, const std::string& to) {
+  const std::int32_t lo = from.empty() ? INT32_MIN : parse_trade_date(from, "--from");
+  const std::int32_t hi = to.empty() ? INT32_MAX : parse_trade_date(to, "--to");
+  std::size_t begin = d.sessions().size(), end = 0;
+  for (std::size_t i = 0; i < d.sessions().size(); ++i) {
+    const auto td = d.sessions()[i].trade_date;
+    if (td < lo || td > hi) continue;
+    begin = std::min(begin, i);
+    end = i + 1;
+  }
+  if (begin >= end) fail("{}: no session between {} and {}", d.path(), from.empty() ? "the start" : from, to.empty() ? "the end" : to);
+  return {begin, end};
+}
+
+void write_equity_csv(const std::filesystem::path& path, const std::vector<backtest::RunResult>& runs) {
+  std::ofstream out(path);
+  if (!out) fail("{}: cannot create", path.string());
+  out << "time_utc";
+  for (const auto& r : runs) out << ',' << r.name;
+  out << '\n';
+  for (std::size_t i = 0; i < runs.front().equity.size(); ++i) {
+    out << core::format_utc(runs.front().equity[i].time);
+    for (const auto& r : runs)
+      out << fmt::format(",{:.2f}", i < r.equity.size() ? static_cast<double>(r.equity[i].equity_cents) / 100.0 : 0.0);
+    out << '\n';
+  }
+}
+
+}  // namespace
+
+void add_backtest(CLI::App& app) {
+  struct Opts {
+    std::string model;
+    std::string data;
+    std::string from, to;
+    std::string out;
+    bool stochastic = false;
+    std::uint64_t seed = 1;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("backtest", "Backtest a trained model against always-flat, random and buy-and-hold");
+  cmd->add_option("--model", o->model, "Model folder written by train (runs/NAME/fold_K)")->required();
+  cmd->add_option("--data", o->data, "Dataset built with the model's feature set")->required();
+  cmd->add_option("--from", o->from, "First trade date (YYYY-MM-DD); default: the model's test range");
+  cmd->add_option("--to", o->to, "Last trade date (YYYY-MM-DD); default: the model's test range");
+  cmd->add_option("--out", o->out, "Report folder (default MODEL/backtest)");
+  cmd->add_flag("--stochastic", o->stochastic, "Sample actions (SB3's predict default) instead of argmax");
+  cmd->add_option("--seed", o->seed, "Seed of stochastic actions and of the random baseline")->capture_default_str();
+  cmd->callback([o] {
+    const auto folder = load_model_folder(o->model);
+    const auto data = must(dataset::Dataset::open(o->data));
+    must(data.check_feature_set(folder.scaler.feature_set()));
+    auto [begin, end] = session_range(data, o->from, o->to);
+    if (o->from.empty() && o->to.empty() && folder.metadata.contains("test")) {
+      // The fold's own test range, by trade date, when this is the dataset it was trained on.
+      const auto& t = folder.metadata["test"];
+      std::tie(begin, end) = session_range(data, t.value("first_trade_date", ""), t.value("last_trade_date", ""));
+    }
+    rl::Policy policy = rl::load_policy(folder.dir, o->seed);
+    env::EnvConfig cfg = folder.config.env;
+    cfg.mode = env::EpisodeMode::kEvaluate;
+    cfg.session_begin = begin;
+    cfg.session_count = end - begin;
+    const auto env_data = must(env::EnvData::create(data, folder.scaler, cfg));
+    if (policy.observation_size() != env_data->observation_size())
+      fail("{}: the policy takes {} inputs but this data gives {}", o->model, policy.observation_size(),
+           env_data->observation_size());
+
+    const bool det = !o->stochastic;
+    std::vector<backtest::RunResult> runs;
+    runs.push_back(backtest::evaluate("model", env_data, [&](std::span<const float> obs) {
+      return static_cast<std::int32_t>(policy.act(obs, det));
+    }));
+    runs.push_back(backtest::evaluate("always flat", env_data, backtest::always_flat()));
+    runs.push_back(backtest::evaluate("random actions", env_data, backtest::random_actions(o->seed)));
+    runs.push_back(backtest::evaluate("buy and hold",
+                                      must(env::EnvData::create(data, folder.scaler, backtest::buy_and_hold_config(cfg))),
+                                      backtest::buy_and_hold()));
+
+    const auto d0 = date::format("%F", date::sys_days(date::days(data.sessions()[begin].trade_date)));
+    const auto d1 = date::format("%F", date::sys_days(date::days(data.sessions()[end - 1].trade_date)));
+    fmt::print("Backtest  {} on {} sessions {} .. {} ({} actions)\n", o->model, end - begin, d0, d1,
+               det ? "deterministic" : "sampled");
+    fmt::print("{}", backtest::format_metrics_table(runs));
+
+    const std::filesystem::path out = o->out.empty() ? folder.dir / "backtest" : std::filesystem::path(o->out);
+    std::filesystem::create_directories(out);
+    const auto es = data.meta().instrument;
+    const auto& cal = core::SessionCalendar::cme_globex();
+    must(backtest::write_trades_csv((out / "trades.csv").string(), runs.front().trades, es, cal));
+    write_equity_csv(out / "equity.csv", runs);
+    const auto& e = cfg;
+    const std::vector<std::pair<std::string, std::string>> facts = {
+        {"model", o->model},
+        {"data", fmt::format("{} ({} bars of {})", o->data, thousands(data.size()), data.meta().bar.to_string())},
+        {"sessions", fmt::format("{} .. {} ({} sessions)", d0, d1, end - begin)},
+        {"actions", det ? "deterministic (argmax)" : "sampled"},
+        {"window", fmt::format("{} - {} exchange time", e.window_start.to_string(), e.window_end.to_string())},
+        {"bracket", fmt::format("target {} ticks, stop {} ticks", e.bracket.target_ticks, e.bracket.stop_ticks)},
+        {"costs", fmt::format("{} per side commission, {} tick(s) slippage on market and stop fills",
+                              backtest::dollars(e.commission_per_side_cents), e.slippage_ticks)},
+        {"risk", fmt::format("stop for the day {} below the high-water mark or after {} profit",
+                             backtest::dollars(e.risk.max_drawdown_cents), backtest::dollars(e.risk.daily_profit_target_cents))},
+    };
+    std::ofstream(out / "report.html") << backtest::render_html_report("Backtest", facts, runs, es, cal);
+    fmt::print("Wrote     {}, {}, {}\n", (out / "report.html").string(), (out / "trades.csv").string(),
+               (out / "equity.csv").string());
+  });
+}
+
+}  // namespace daytrader::cli

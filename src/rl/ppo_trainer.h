@@ -1,0 +1,161 @@
+#pragma once
+// PPO as Stable-Baselines3 runs it (shared/spec/ppo-sb3.md): rollouts from a VecEnv, GAE,
+// clipped-surrogate minibatch Adam updates. libtorch stays behind the pimpl; this header is
+// torch-free.
+//
+// Rollouts run the policy with the plain C++ forward of rl::Policy (all environments in one
+// batch, no tensors). The update keeps every parameter in one flat buffer; the minibatch loss is
+// differentiated by a hand-written backward pass whose matrix products run in libtorch (checked
+// against libtorch autograd in the tests), then gradient clipping and Adam run as plain loops
+// (rl/adam.h).
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "env/vec_env.h"
+#include "rl/adam.h"
+#include "rl/policy.h"
+#include "rl/policy_weights.h"
+#include "rl/ppo_config.h"
+
+namespace daytrader::rl {
+
+// What one update reports (SB3's train/*, rollout/* and time/* keys). Unlike SB3, whose log
+// dump precedes train(), the train values here come from the update on this iteration's rollout.
+struct PpoMetrics {
+  std::int64_t iteration = 0;   // 1-based rollout+update count
+  std::int64_t timesteps = 0;   // env steps so far, all environments
+  double fps = 0;               // env steps per second over this iteration (rollout + update)
+  double rollout_seconds = 0;
+  double train_seconds = 0;
+  double learning_rate = 0;
+  double clip_range = 0;
+  double policy_loss = 0;        // train/policy_gradient_loss: mean over all minibatches
+  double value_loss = 0;         // train/value_loss
+  double entropy_loss = 0;       // train/entropy_loss (= -entropy)
+  double approx_kl = 0;          // train/approx_kl: mean over the last epoch's minibatches
+  double clip_fraction = 0;      // train/clip_fraction: mean over all minibatches
+  double loss = 0;               // train/loss: last minibatch
+  double explained_variance = 0; // train/explained_variance: rollout values vs returns (NaN if Var = 0)
+  std::int64_t n_updates = 0;    // cumulative epochs (SB3 semantics)
+  std::int64_t gradient_steps = 0;  // Adam steps in this update
+  bool early_stopped = false;       // target_kl stopped this update
+  // Episodes finished so far, and means over the last stats_window_size of them (NaN if none).
+  std::int64_t episodes_total = 0;
+  std::int64_t episodes_in_window = 0;
+  double ep_rew_mean = 0;
+  double ep_len_mean = 0;
+  double ep_pnl_mean = 0;
+};
+
+struct RolloutProgress {
+  std::int64_t iteration = 0;       // the iteration being collected (1-based)
+  std::int64_t timesteps = 0;       // env steps so far
+  std::int64_t rollout_steps_done = 0;   // env steps of this rollout so far
+  std::int64_t rollout_steps_total = 0;  // n_steps * num_envs
+  double env_steps_per_s = 0;        // over this rollout so far
+};
+
+struct PpoCallbacks {
+  std::function<bool(const PpoMetrics&)> on_update;          // after each update; false stops training
+  std::function<bool(const RolloutProgress&)> on_progress;   // false aborts the rollout and training
+  // Env steps between progress calls within a rollout; there is always a call at the end of each
+  // rollout (0 = only that one).
+  std::int64_t progress_every_steps = 0;
+};
+
+// The rollout storage, all [n_steps][num_envs] row-major (observations [..][observation_size]).
+struct RolloutBuffer {
+  std::size_t num_steps = 0;
+  std::size_t num_envs = 0;
+  std::size_t observation_size = 0;
+  std::vector<float> observations;
+  std::vector<std::int32_t> actions;
+  std::vector<float> rewards;   // with the timeout bootstrap gamma * V(terminal_obs) added on truncation
+  std::vector<std::uint8_t> episode_starts;
+  std::vector<float> values;
+  std::vector<float> log_probs;
+  std::vector<float> advantages;
+  std::vector<float> returns;
+  std::vector<float> last_values;          // [num_envs]
+  std::vector<std::uint8_t> last_dones;    // [num_envs]
+};
+
+class PpoTrainer {
+ public:
+  // Throws core::DaytraderError if the config is invalid or does not fit the environment.
+  // Sets the process-wide torch (and OpenBLAS) thread count to config.torch_threads.
+  PpoTrainer(env::VecEnv& env, PpoConfig config, PpoCallbacks callbacks = {});
+  ~PpoTrainer();
+  PpoTrainer(const PpoTrainer&) = delete;
+  PpoTrainer& operator=(const PpoTrainer&) = delete;
+
+  // Iterates until timesteps() >= config.total_timesteps (overshooting to whole rollouts, as SB3)
+  // or a callback returns false. Returns every update's metrics.
+  std::vector<PpoMetrics> learn();
+  // One rollout and one update; nullopt if a progress callback stopped the rollout.
+  std::optional<PpoMetrics> iterate();
+  // The two halves of iterate(): collect_rollout() returns false if stopped by a callback;
+  // train() updates on the collected rollout and returns the metrics (without calling on_update).
+  bool collect_rollout();
+  PpoMetrics train();
+
+  [[nodiscard]] const PpoConfig& config() const;
+  [[nodiscard]] const RolloutBuffer& rollout_buffer() const;
+  [[nodiscard]] std::int64_t timesteps() const;
+  [[nodiscard]] std::int64_t iterations() const;
+  [[nodiscard]] std::int64_t n_updates() const;
+
+  // The current network. policy() is a copy that can act on its own (seeded with config.seed).
+  [[nodiscard]] PolicyWeights weights() const;
+  [[nodiscard]] Policy policy() const;
+  [[nodiscard]] const AdamState& optimizer_state() const;
+  // Replaces the network (e.g. an imported SB3 policy); shapes must match. Keeps Adam's state.
+  void set_weights(const PolicyWeights& weights);
+
+  // Model folder: policy.bin, optimizer.bin, ppo_config.json, trainer_state.json (rl/checkpoint.h).
+  // load() restores weights, Adam state, counters and RNG streams; the network shape must match.
+  void save(const std::filesystem::path& dir) const;
+  void load(const std::filesystem::path& dir);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The loss of one minibatch, exposed for tests: the same code path the trainer uses.
+
+struct MinibatchRef {
+  std::span<const float> observations;  // [B][observation_size]
+  std::span<const std::int32_t> actions;
+  std::span<const float> old_log_probs;
+  std::span<const float> advantages;    // unnormalised; normalised inside if config.normalize_advantage
+  std::span<const float> returns;
+  std::span<const float> old_values;    // used only with clip_range_vf
+};
+
+struct PpoLossReport {
+  double policy_loss = 0;
+  double value_loss = 0;
+  double entropy_loss = 0;
+  double loss = 0;
+  double approx_kl = 0;
+  double clip_fraction = 0;
+  PolicyWeights gradient;  // d loss / d parameter, same shapes as the weights
+};
+
+// kNative is the trainer's path (hand-written backward, libtorch matrix products); kAutograd is
+// the same loss written with libtorch tensors and differentiated by autograd, the reference.
+enum class LossBackend : std::uint8_t { kNative, kAutograd };
+
+[[nodiscard]] PpoLossReport ppo_loss_and_gradient(const PolicyWeights& weights, const MinibatchRef& batch,
+                                                  const PpoConfig& config, double clip_range,
+                                                  LossBackend backend = LossBackend::kNative);
+
+}  // namespace daytrader::rl
