@@ -80,7 +80,7 @@ struct GeneratorConfig {
   // --- Price dynamics --------------------------------------------------------------------------
   // Uninformed volatility: Brownian noise in the fair price whose variance per minute follows
   // activity^volatility_activity_exponent, scaled so that one full session has this sd.
-  double daily_noise_points = 30.0;
+  double daily_noise_points = 25.0;
   double volatility_activity_exponent = 0.8;
   double day_volatility_sd = 0.25;        // sd of a per-session log multiplier of the noise
   // Informed flow: a hidden OU state x added to the probability that an order buys,
@@ -91,7 +91,7 @@ struct GeneratorConfig {
   double day_flow_bias_sd = 0.02;         // x reverts to a per-session mean drawn with this sd
   // Price impact (Kyle's lambda): net aggressive volume equal to 1 % of the expected session
   // volume moves the fair price by this many ticks in total ...
-  double impact_ticks_per_percent = 12.0;
+  double impact_ticks_per_percent = 18.0;
   double immediate_impact_fraction = 0.25;  // ... this share at once ...
   double impact_lag_minutes = 2.0;          // ... the rest released with this e-folding time
   // Outside RTH the book is thinner and each contract moves the price more: the impact is
