@@ -15,8 +15,10 @@ packages=(
   libasio-dev libsqlitecpp-dev libsqlite3-dev
   # Tests and benchmarks.
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  # Compression (SB3 model zips) and pictures.
+  # Compression (dataset checksums, SB3 model zips).
   zlib1g-dev libzip-dev
+  # Fuzzing the DTC decoder: clang with libFuzzer and the sanitizers.
+  clang libclang-rt-14-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then
