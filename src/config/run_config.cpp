@@ -28,20 +28,9 @@ core::Error type_error(const std::string& where, const char* expected, const tom
   return core::Error{fmt::format("{}: expected {}, got {}", where, expected, shown.str())};
 }
 
-Field int_field(std::string name, std::int64_t& ref, std::int64_t lo, std::int64_t hi) {
-  return {name,
-          [&ref, lo, hi](const toml::node& n, const std::string& where) -> core::Status {
-            const auto v = n.value_exact<std::int64_t>();
-            if (!v) return type_error(where, "an integer", n);
-            if (*v < lo || *v > hi) return core::Error{fmt::format("{}: {} is outside {}..{}", where, *v, lo, hi)};
-            ref = *v;
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, ref); }};
-}
-
+// An integer of any width, range-checked before it is narrowed.
 template <typename I>
-Field small_int_field(std::string name, I& ref, std::int64_t lo, std::int64_t hi) {
+Field int_field(std::string name, I& ref, std::int64_t lo, std::int64_t hi) {
   return {name,
           [&ref, lo, hi](const toml::node& n, const std::string& where) -> core::Status {
             const auto v = n.value_exact<std::int64_t>();
@@ -180,7 +169,7 @@ Sections sections_of(RunConfig& c) {
                     {
                         time_field("window_start", e.window_start),
                         time_field("window_end", e.window_end),
-                        small_int_field("bars_before_window", e.bars_before_window, 0, 10'000),
+                        int_field("bars_before_window", e.bars_before_window, 0, 10'000),
                         int_field("target_ticks", e.bracket.target_ticks, 1, 100'000),
                         int_field("stop_ticks", e.bracket.stop_ticks, 1, 100'000),
                         int_field("slippage_ticks", e.slippage_ticks, 0, 1'000),
@@ -224,14 +213,14 @@ Sections sections_of(RunConfig& c) {
                         int_list_field("value_hidden", p.value_hidden),
                         bool_field("ortho_init", p.ortho_init),
                         int_field("stats_window_size", p.stats_window_size, 1, 1'000'000),
-                        small_int_field("seed", p.seed, 0, INT64_MAX),
+                        int_field("seed", p.seed, 0, INT64_MAX),
                         int_field("torch_threads", p.torch_threads, 1, 256),
                     }});
   auto& t = c.train;
   s.list.push_back({"train",
                     {
-                        small_int_field("folds", t.folds, 1, 100),
-                        small_int_field("gap_sessions", t.gap_sessions, 0, 10'000),
+                        int_field("folds", t.folds, 1, 100),
+                        int_field("gap_sessions", t.gap_sessions, 0, 10'000),
                         enum_field("scaler", t.scaler, features::parse_scaler_kind,
                                    [](features::ScalerKind k) { return features::to_string(k); }),
                         bool_field("deterministic_eval", t.deterministic_eval),
