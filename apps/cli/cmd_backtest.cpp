@@ -118,10 +118,11 @@ void add_backtest(CLI::App& app) {
         {"actions", det ? "deterministic (argmax)" : "sampled"},
         {"window", fmt::format("{} - {} exchange time", e.window_start.to_string(), e.window_end.to_string())},
         {"bracket", fmt::format("target {} ticks, stop {} ticks", e.bracket.target_ticks, e.bracket.stop_ticks)},
-        {"costs", fmt::format("{} per side commission, {} tick(s) slippage on market and stop fills",
-                              backtest::dollars(e.commission_per_side_cents), e.slippage_ticks)},
-        {"risk", fmt::format("stop for the day {} below the high-water mark or after {} profit",
-                             backtest::dollars(e.risk.max_drawdown_cents), backtest::dollars(e.risk.daily_profit_target_cents))},
+        {"costs", fmt::format("${:.2f} commission per contract per side, {} tick(s) slippage on market and stop fills",
+                              static_cast<double>(e.commission_per_side_cents) / 100.0, e.slippage_ticks)},
+        {"risk", fmt::format("stop for the day ${:.2f} below the high-water mark or after ${:.2f} profit",
+                             static_cast<double>(e.risk.max_drawdown_cents) / 100.0,
+                             static_cast<double>(e.risk.daily_profit_target_cents) / 100.0)},
     };
     std::ofstream(out / "report.html") << backtest::render_html_report("Backtest", facts, runs, es, cal);
     fmt::print("Wrote     {}, {}, {}\n", (out / "report.html").string(), (out / "trades.csv").string(),

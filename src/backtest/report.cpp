@@ -32,30 +32,37 @@ std::string html_escape(const std::string& s) {
 constexpr const char* kColors[] = {"#1f6feb", "#8b949e", "#d29922", "#2da44e", "#cf222e", "#8250df"};
 
 struct Frame {
-  double x0 = 60, y0 = 20, w = 880, h = 260;  // plot area inside a 960 x 320 viewBox
+  double x0 = 84, y0 = 20, w = 860, h = 260;  // plot area inside a 960 x 320 viewBox
 };
 
-// Equity curves of every run against the decision index (nights and weekends take no room).
+// Equity curves of every run on one time axis made of the decision times of all runs, so nights and
+// weekends take no room and a run whose day ended early (a lockout) stays aligned with the others.
 std::string equity_svg(const std::vector<RunResult>& runs, const core::SessionCalendar& cal) {
   const Frame f;
-  std::size_t n = 0;
+  std::vector<core::Timestamp> axis;
   double lo = 0, hi = 0;
   bool first = true;
   for (const auto& r : runs) {
-    n = std::max(n, r.equity.size());
     for (const auto& p : r.equity) {
+      axis.push_back(p.time);
       const double v = static_cast<double>(p.equity_cents - r.equity.front().equity_cents) / 100.0;
       lo = first ? v : std::min(lo, v);
       hi = first ? v : std::max(hi, v);
       first = false;
     }
   }
+  std::sort(axis.begin(), axis.end());
+  axis.erase(std::unique(axis.begin(), axis.end()), axis.end());
+  const std::size_t n = axis.size();
   if (n < 2) return "<p>No equity points.</p>";
   if (hi - lo < 1) { hi += 50; lo -= 50; }
   const double pad = (hi - lo) * 0.05;
   lo -= pad;
   hi += pad;
   auto x = [&](std::size_t i) { return f.x0 + f.w * static_cast<double>(i) / static_cast<double>(n - 1); };
+  auto x_of = [&](core::Timestamp t) {
+    return x(static_cast<std::size_t>(std::lower_bound(axis.begin(), axis.end(), t) - axis.begin()));
+  };
   auto y = [&](double v) { return f.y0 + f.h * (hi - v) / (hi - lo); };
   std::string svg = "<svg viewBox=\"0 0 960 320\" class=\"chart\" role=\"img\" aria-label=\"equity curves\">";
   // Horizontal grid with dollar labels.
@@ -67,30 +74,27 @@ std::string equity_svg(const std::vector<RunResult>& runs, const core::SessionCa
   }
   svg += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" class=\"zero\"/>", f.x0,
                      f.x0 + f.w, y(0), y(0));
-  // Day boundaries of the first run, labelled with the trade date.
-  const auto& ref = runs.front().equity;
+  // Day boundaries, labelled with the trade date.
   std::int32_t last_day = INT32_MIN;
-  int labelled = 0;
-  const int every = std::max<int>(1, static_cast<int>(ref.size() / 8 / 300));
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    const auto d = static_cast<std::int32_t>(cal.trade_date(ref[i].time).time_since_epoch().count());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto d = static_cast<std::int32_t>(cal.trade_date(axis[i]).time_since_epoch().count());
     if (d == last_day) continue;
     last_day = d;
-    svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" class=\"day\"/>", x(i), f.y0,
-                       f.y0 + f.h);
-    if (labelled++ % every == 0)
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\">{}</text>", x(i) + 2, f.y0 + f.h + 14,
-                         date::format("%m-%d", date::sys_days(date::days(d))));
+    svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" class=\"day\"/>"
+                       "<text x=\"{0:.1f}\" y=\"{3:.1f}\" class=\"axis\">{4}</text>",
+                       x(i), f.y0, f.y0 + f.h, f.y0 + f.h + 14, date::format("%m-%d", date::sys_days(date::days(d))));
   }
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const auto& eq = runs[r].equity;
     if (eq.empty()) continue;
     std::string pts;
     const std::size_t step = std::max<std::size_t>(1, eq.size() / 2000);
-    for (std::size_t i = 0; i < eq.size(); i += step)
-      pts += fmt::format("{:.1f},{:.1f} ", x(i), y(static_cast<double>(eq[i].equity_cents - eq.front().equity_cents) / 100.0));
-    pts += fmt::format("{:.1f},{:.1f}", x(eq.size() - 1),
-                       y(static_cast<double>(eq.back().equity_cents - eq.front().equity_cents) / 100.0));
+    auto point = [&](std::size_t i) {
+      pts += fmt::format("{:.1f},{:.1f} ", x_of(eq[i].time),
+                         y(static_cast<double>(eq[i].equity_cents - eq.front().equity_cents) / 100.0));
+    };
+    for (std::size_t i = 0; i < eq.size(); i += step) point(i);
+    point(eq.size() - 1);
     svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"/>", pts,
                        kColors[r % std::size(kColors)], r == 0 ? 2.2 : 1.3);
   }
