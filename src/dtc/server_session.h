@@ -1,0 +1,122 @@
+#pragma once
+// ServerSession: the server side of one DTC connection as a sans-I/O state machine (dtc.md §3.4,
+// §4, §9.10, §10). Used by the stand-in server (`daytrader serve`).
+//
+// Same driving pattern as ClientSession: the transport feeds on_bytes(bytes, now), calls
+// on_time(now) at next_deadline(), writes take_output(), and closes the socket once is_closed()
+// and the output is written (a refused logon is answered first, then closed).
+//
+//   ENCODING_REQUEST (optional) -> ENCODING_RESPONSE binary, whatever was asked
+//   LOGON_REQUEST -> password check -> LOGON_RESPONSE success, or LOGON_ERROR and close
+//   then HEARTBEAT every interval the client asked for (clamped to 1..60 s; <= 0: none, and no
+//   heartbeat timeout), application messages to the handler, LOGOFF or silence: closed.
+//
+// Messages other than ENCODING_REQUEST/LOGON_REQUEST before logon are ignored and reported to
+// on_ignored() for the log (§9.10 project rule).
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/timestamp.h"
+#include "dtc/codec.h"
+#include "dtc/decoder.h"
+#include "dtc/message.h"
+#include "dtc/session_types.h"
+
+namespace daytrader::dtc {
+
+struct ServerSessionConfig {
+  // When set, LOGON_REQUEST.Password must equal it (and Username must equal `username` when that
+  // is set too); otherwise any credentials are accepted.
+  std::optional<std::string> password;
+  std::optional<std::string> username;
+  // The LOGON_RESPONSE sent on success: server name and capability flags. Result and
+  // ResultText are filled by the session.
+  LogonResponse logon_response = default_logon_response();
+  std::int32_t min_heartbeat_interval_s = 1;
+  std::int32_t max_heartbeat_interval_s = 60;
+  HeartbeatPolicy policy;
+
+  // §10: "dtc-sim", trading, OCO, brackets, cancel/replace, historical and market data, no depth,
+  // security definitions.
+  [[nodiscard]] static LogonResponse default_logon_response();
+};
+
+enum class ServerState : std::uint8_t {
+  kAwaitingLogon,  // ENCODING_REQUEST may come first
+  kLoggedOn,
+  kClosed,
+};
+
+class ServerSessionHandler {
+ public:
+  virtual ~ServerSessionHandler() = default;
+  virtual void on_logged_on(const LogonRequest& request) { (void)request; }
+  // Every message after logon except HEARTBEAT and LOGOFF.
+  virtual void on_message(const Message& message) { (void)message; }
+  // A message other than ENCODING_REQUEST/LOGON_REQUEST before logon, dropped.
+  virtual void on_ignored(const Message& message) { (void)message; }
+  virtual void on_closed(const CloseInfo& info) { (void)info; }
+};
+
+class ServerSession {
+ public:
+  ServerSession(ServerSessionConfig config, ServerSessionHandler& handler);
+
+  // The connection was accepted: starts the logon timer.
+  void start(core::Timestamp now);
+  void on_bytes(std::span<const std::uint8_t> bytes, core::Timestamp now);
+  void on_time(core::Timestamp now);
+  void logoff(std::string_view reason, bool do_not_reconnect, core::Timestamp now);
+  void on_transport_closed(std::string_view reason);
+
+  // Encodes m for sending; an error before logon or after close.
+  template <KnownMessage M>
+  core::Status send(const M& m) {
+    if (state_ != ServerState::kLoggedOn) return not_logged_on(M::kType);
+    encode_into(m, out_);
+    return {};
+  }
+  // Appends already-encoded messages (the replay batches its frames); same rule as send().
+  core::Status send_encoded(std::span<const std::uint8_t> frames);
+
+  void take_output(std::vector<std::uint8_t>& into);
+  [[nodiscard]] bool has_output() const noexcept { return !out_.empty(); }
+  [[nodiscard]] std::size_t output_size() const noexcept { return out_.size(); }
+  [[nodiscard]] core::Timestamp next_deadline() const noexcept;
+
+  [[nodiscard]] ServerState state() const noexcept { return state_; }
+  [[nodiscard]] bool is_logged_on() const noexcept { return state_ == ServerState::kLoggedOn; }
+  [[nodiscard]] bool is_closed() const noexcept { return state_ == ServerState::kClosed; }
+  [[nodiscard]] const CloseInfo& close_info() const noexcept { return close_info_; }
+  // The interval in force after logon (0 = no heartbeats).
+  [[nodiscard]] std::int32_t heartbeat_interval_s() const noexcept { return interval_s_; }
+  [[nodiscard]] const LogonRequest& logon_request() const noexcept { return logon_; }
+  [[nodiscard]] const DecoderStats& decoder_stats() const noexcept { return decoder_.stats(); }
+  [[nodiscard]] std::uint64_t heartbeats_received() const noexcept { return heartbeats_received_; }
+
+ private:
+  [[nodiscard]] core::Status not_logged_on(std::uint16_t type) const;
+  void handle(const Message& message, core::Timestamp now);
+  void on_logon(const LogonRequest& request, core::Timestamp now);
+  void close(CloseKind kind, std::string reason, bool may_reconnect);
+
+  ServerSessionConfig config_;
+  ServerSessionHandler& handler_;
+  Decoder decoder_;
+  std::vector<std::uint8_t> out_;
+  ServerState state_ = ServerState::kAwaitingLogon;
+  CloseInfo close_info_;
+  LogonRequest logon_{};
+  std::int32_t interval_s_ = 0;
+  core::Timestamp last_received_{};
+  core::Timestamp next_heartbeat_ = core::Timestamp::max();
+  core::Timestamp logon_deadline_ = core::Timestamp::max();
+  std::uint64_t heartbeats_received_ = 0;
+};
+
+}  // namespace daytrader::dtc
