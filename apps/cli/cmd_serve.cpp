@@ -1,0 +1,114 @@
+// daytrader serve: the DTC stand-in server. Replays a SCID file as live market data, answers
+// historical requests from it, and simulates orders, positions and the account (sim/).
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+#include "common.h"
+#include "net/credentials.h"
+#include "net/server.h"
+#include "scid/reader.h"
+#include "sim/sim_server.h"
+
+namespace daytrader::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int /*signal*/) {
+  g_stop = true;
+}
+
+struct ServeOptions {
+  std::string data;
+  std::string speed = "realtime";
+  std::uint16_t port = 11099;
+  std::string bind = "127.0.0.1";
+  bool password_env = false;
+  std::string env_file = ".env";
+  std::string symbol;  // default: the file name without .scid
+  std::string exchange;
+  std::string account = "SIM1";
+};
+
+void run_serve(const ServeOptions& o) {
+  auto reader = must(scid::Reader::open(o.data));
+  for (const auto& w : reader.warnings()) spdlog::warn("{}", w);
+  const auto speed = must(sim::ReplaySpeed::parse(o.speed));
+
+  sim::SimServerConfig config;
+  config.exchange.symbol = o.symbol.empty() ? std::filesystem::path(o.data).stem().string() : o.symbol;
+  config.exchange.exchange = o.exchange;
+  config.exchange.trade_account = o.account;
+  config.speed = speed;
+
+  net::ServerOptions so;
+  so.bind_address = o.bind;
+  so.port = o.port;
+  if (o.password_env) {
+    const auto credentials = must(net::load_credentials(o.env_file));
+    if (!credentials.has_password())
+      fail("--password-env: DTC_PASSWORD is set neither in the environment nor in {}", o.env_file);
+    so.session.password = credentials.password;
+    if (!credentials.username.empty()) so.session.username = credentials.username;
+    spdlog::info("Logon requires credentials {}", net::describe(credentials));
+  }
+  if (o.bind != "127.0.0.1" && o.bind != "::1" && o.bind != "localhost")
+    spdlog::warn(
+        "Listening on a non-loopback address bind={}: anyone who can reach it can trade the simulator{}",
+        o.bind, o.password_env ? "" : " (no password: consider --password-env)");
+
+  sim::SimServer app(config, reader.records());
+  net::Server server(so, app);
+  app.attach(server);
+  must(server.start());
+  spdlog::info("Serving symbol={} records={} speed={} on {}:{} file={}", config.exchange.symbol,
+               thousands(reader.size()), speed.to_string(), o.bind, server.port(), o.data);
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  auto last_report = std::chrono::steady_clock::now();
+  std::uint64_t last_accepted = 0;
+  while (!g_stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (server.connections_accepted() != last_accepted ||
+        std::chrono::steady_clock::now() - last_report > std::chrono::seconds(30)) {
+      last_accepted = server.connections_accepted();
+      last_report = std::chrono::steady_clock::now();
+      spdlog::info("Status connections={} accepted={} trades_sent={} historical_requests={}",
+                   server.connection_count(), last_accepted, thousands(app.stats().trades_sent.load()),
+                   app.stats().historical_requests.load());
+    }
+  }
+  spdlog::info("Stopping: sending LOGOFF to connections={}", server.connection_count());
+  server.shutdown("server shutting down");
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand(
+      "serve", "Run the DTC stand-in server: replay a SCID file, serve history, simulate orders");
+  cmd->add_option("--data", o->data, "SCID file to replay and serve")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--speed", o->speed, "Replay speed: realtime, a multiple like 10x, or max")
+      ->capture_default_str();
+  cmd->add_option("--port", o->port, "TCP port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--bind", o->bind, "Address to listen on")->capture_default_str();
+  cmd->add_flag(
+      "--password-env", o->password_env,
+      "Require the password in DTC_PASSWORD (and DTC_USERNAME if set), from the environment or .env");
+  cmd->add_option("--env-file", o->env_file, "KEY=VALUE file read by --password-env")->capture_default_str();
+  cmd->add_option("--symbol", o->symbol, "Symbol clients subscribe to (default: the file name, e.g. ESZ25)");
+  cmd->add_option("--exchange", o->exchange, "Exchange echoed in order and position updates");
+  cmd->add_option("--account", o->account, "Trade account of every connection")->capture_default_str();
+  cmd->callback([o] { run_serve(*o); });
+}
+
+}  // namespace daytrader::cli

@@ -1,0 +1,67 @@
+#include "net/credentials.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace daytrader::net {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::string describe(const Credentials& c) {
+  return fmt::format("username=\"{}\" password={}", c.username, c.has_password() ? "<set>" : "<empty>");
+}
+
+core::Result<std::map<std::string, std::string>> parse_env_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::Error{fmt::format("{}: cannot open the file", path)};
+  std::map<std::string, std::string> out;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::string s = trim(line);
+    if (s.empty() || s[0] == '#') continue;
+    if (s.rfind("export ", 0) == 0) s = trim(s.substr(7));
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return core::Error{fmt::format("{}: line {}: expected KEY=VALUE", path, number)};
+    std::string key = trim(s.substr(0, eq));
+    std::string value = trim(s.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    out[key] = value;
+  }
+  return out;
+}
+
+core::Result<Credentials> load_credentials(const std::string& env_file) {
+  Credentials c;
+  std::map<std::string, std::string> file;
+  if (!env_file.empty() && std::filesystem::exists(env_file)) {
+    auto parsed = parse_env_file(env_file);
+    if (!parsed) return parsed.error();
+    file = std::move(parsed).value();
+  }
+  const auto pick = [&file](const char* key, std::string& into) {
+    if (const char* v = std::getenv(key); v != nullptr) {
+      into = v;
+    } else if (auto it = file.find(key); it != file.end()) {
+      into = it->second;
+    }
+  };
+  pick("DTC_USERNAME", c.username);
+  pick("DTC_PASSWORD", c.password);
+  return c;
+}
+
+}  // namespace daytrader::net

@@ -1,0 +1,276 @@
+#include "net/history_download.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "market/from_dtc.h"
+#include "net/client.h"
+#include "scid/reader.h"
+#include "scid/writer.h"
+
+namespace daytrader::net {
+
+namespace {
+
+// Unix microseconds of a record's time, or nullopt for a placeholder (time 0) or a bad time.
+std::optional<std::int64_t> unix_us(const dtc::HistoricalPriceDataRecordResponse& r) {
+  const auto t = market::from_dtc_integer_time(r.start_date_time);
+  if (!t) return std::nullopt;
+  return core::to_unix_ns(*t) / 1000;
+}
+std::optional<std::int64_t> unix_us(const dtc::HistoricalPriceDataTickRecordResponse& r) {
+  const auto t = market::from_dtc_seconds(r.date_time);
+  if (!t) return std::nullopt;
+  return core::to_unix_ns(*t) / 1000;
+}
+
+std::uint32_t to_u32(double v) {
+  if (!(v >= 0)) return 0;
+  if (v >= 4294967295.0) return 4294967295u;
+  return static_cast<std::uint32_t>(std::llround(v));
+}
+
+scid::Record to_record(const dtc::HistoricalPriceDataRecordResponse& r, std::int64_t us) {
+  scid::Record out;
+  out.date_time = us + scid::kEpochOffsetUs;
+  out.open = static_cast<float>(r.open_price);
+  out.high = static_cast<float>(r.high_price);
+  out.low = static_cast<float>(r.low_price);
+  out.close = static_cast<float>(r.last_price);
+  out.num_trades = r.num_trades;
+  out.total_volume = to_u32(r.volume);
+  out.bid_volume = to_u32(r.bid_volume);
+  out.ask_volume = to_u32(r.ask_volume);
+  return out;
+}
+
+scid::Record to_record(const dtc::HistoricalPriceDataTickRecordResponse& r, std::int64_t us) {
+  scid::Record out;
+  out.date_time = us + scid::kEpochOffsetUs;
+  out.close = static_cast<float>(r.price);
+  out.num_trades = 1;
+  out.total_volume = to_u32(r.volume);
+  if (r.at_bid_or_ask == dtc::AtBidOrAsk::kAtBid) out.bid_volume = out.total_volume;
+  if (r.at_bid_or_ask == dtc::AtBidOrAsk::kAtAsk) out.ask_volume = out.total_volume;
+  return out;
+}
+
+// One download attempt's connection; shares the writer and the dedup state with the loop.
+struct Attempt : ClientListener {
+  struct Shared {
+    scid::Writer* writer = nullptr;
+    std::optional<std::int64_t> last_raw;  // raw SCID time of the last record in the file
+    std::uint64_t equal_to_skip = 0;       // records at last_raw still expected again from the server
+    std::uint64_t equal_in_file = 0;       // records at last_raw in the file
+    DownloadProgress progress;
+    DownloadResult result;
+  };
+
+  Attempt(const DownloadOptions& o, Shared& s, const std::function<void(const DownloadProgress&)>& p, int n)
+      : options(o), shared(s), progress_cb(p), number(n) {
+    shared.equal_to_skip = shared.equal_in_file;
+  }
+
+  const DownloadOptions& options;
+  Shared& shared;
+  const std::function<void(const DownloadProgress&)>& progress_cb;
+  int number;
+  Client* client = nullptr;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  bool complete = false;             // final record seen or nothing to return
+  std::optional<std::string> fatal;  // reject: no retry
+  std::string disconnect_reason;
+
+  void on_logged_on(const dtc::LogonResponse& response) override {
+    if (response.historical_price_data_supported == 0) {
+      finish_with_error(
+          fmt::format("{}:{}: the server does not serve historical data "
+                      "(HistoricalPriceDataSupported = 0)",
+                      options.host, options.port));
+      return;
+    }
+    dtc::HistoricalPriceDataRequest r;
+    r.request_id = number;
+    r.symbol = options.symbol;
+    r.exchange = options.exchange;
+    r.record_interval = dtc::HistoricalDataInterval::kTick;
+    std::int64_t start_us = core::to_unix_ns(options.from) / 1000;
+    if (shared.last_raw) start_us = std::max(start_us, *shared.last_raw - scid::kEpochOffsetUs);
+    r.start_date_time = start_us / 1'000'000;  // the second of the last record: it is resent
+    if (options.to != core::Timestamp{}) {
+      const std::int64_t to_ns = core::to_unix_ns(options.to);
+      r.end_date_time = (to_ns + 999'999'999) / 1'000'000'000;
+    }
+    client->send(r);
+  }
+
+  void on_message(const dtc::Message& m) override {
+    if (const auto* reject = std::get_if<dtc::HistoricalPriceDataReject>(&m)) {
+      finish_with_error(fmt::format(
+          "{}:{}: historical data request for {} rejected: {} (reason code {}{})", options.host, options.port,
+          options.symbol, reject->reject_text.view(), static_cast<int>(reject->reject_reason_code),
+          reject->retry_time_in_seconds > 0 ? fmt::format(", retry in {} s", reject->retry_time_in_seconds)
+                                            : std::string()));
+      return;
+    }
+    if (const auto* header = std::get_if<dtc::HistoricalPriceDataResponseHeader>(&m)) {
+      if (header->use_zlib_compression != 0) {
+        finish_with_error(
+            fmt::format("{}:{}: the server sent a zlib-compressed response, which this "
+                        "client does not inflate (it did not ask for compression)",
+                        options.host, options.port));
+        return;
+      }
+      if (header->no_records_to_return != 0) {
+        shared.result.no_records = true;
+        finish_ok();
+      }
+      return;
+    }
+    if (const auto* r = std::get_if<dtc::HistoricalPriceDataRecordResponse>(&m)) {
+      if (const auto us = unix_us(*r)) take(to_record(*r, *us));
+      if (r->is_final_record != 0) finish_ok();
+      return;
+    }
+    if (const auto* r = std::get_if<dtc::HistoricalPriceDataTickRecordResponse>(&m)) {
+      if (const auto us = unix_us(*r)) take(to_record(*r, *us));
+      if (r->is_final_record != 0) finish_ok();
+      return;
+    }
+    // HEARTBEAT, the trailer (807), USER_MESSAGE, unknown types: nothing to do (§8(b) step 8).
+  }
+
+  void take(const scid::Record& rec) {
+    auto& p = shared.progress;
+    ++p.received;
+    const std::int64_t from_raw = core::to_unix_ns(options.from) / 1000 + scid::kEpochOffsetUs;
+    if (rec.date_time < from_raw) return;
+    if (options.to != core::Timestamp{} &&
+        rec.date_time >= core::to_unix_ns(options.to) / 1000 + scid::kEpochOffsetUs)
+      return;
+    if (shared.last_raw) {
+      if (rec.date_time < *shared.last_raw ||
+          (rec.date_time == *shared.last_raw && shared.equal_to_skip > 0)) {
+        if (rec.date_time == *shared.last_raw) --shared.equal_to_skip;
+        ++p.duplicates;
+        return;
+      }
+    }
+    shared.writer->append(rec);
+    if (shared.last_raw && rec.date_time == *shared.last_raw) {
+      ++shared.equal_in_file;
+    } else {
+      shared.last_raw = rec.date_time;
+      shared.equal_in_file = 1;
+    }
+    shared.equal_to_skip = 0;
+    ++p.written;
+    const auto t = scid::decode_time(rec.date_time);
+    p.last_time = t;
+    if (!shared.result.first_written) shared.result.first_written = t;
+    shared.result.last_written = t;
+    if (progress_cb && p.written % 50'000 == 0) progress_cb(p);
+  }
+
+  void on_disconnected(const dtc::CloseInfo& info, bool, core::Nanoseconds) override {
+    std::lock_guard lock(mutex);
+    if (!done) {
+      disconnect_reason = info.reason;
+      // A refused logon or an unusable stream will not get better by retrying.
+      if (info.kind == dtc::CloseKind::kLogonRejected || info.kind == dtc::CloseKind::kProtocolError)
+        fatal = fmt::format("{}:{}: {}", options.host, options.port, info.reason);
+    }
+    done = true;
+    cv.notify_all();
+  }
+
+  void finish_ok() {
+    std::lock_guard lock(mutex);
+    complete = true;
+    done = true;
+    cv.notify_all();
+  }
+  void finish_with_error(std::string message) {
+    std::lock_guard lock(mutex);
+    fatal = std::move(message);
+    done = true;
+    cv.notify_all();
+  }
+};
+
+}  // namespace
+
+core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
+                                            const std::function<void(const DownloadProgress&)>& progress) {
+  if (options.symbol.empty()) return core::Error{"download: the symbol is empty"};
+  Attempt::Shared shared;
+
+  // What the file holds already: its last time and how many records share it.
+  if (std::filesystem::exists(options.out_path) && std::filesystem::file_size(options.out_path) > 0) {
+    auto reader = scid::Reader::open(options.out_path);
+    if (!reader) return reader.error();
+    const auto records = reader->records();
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+      if (it->date_time == 0) continue;
+      if (!shared.last_raw) shared.last_raw = it->date_time;
+      if (it->date_time != *shared.last_raw) break;
+      ++shared.equal_in_file;
+    }
+  }
+  auto writer = scid::Writer::open(options.out_path, scid::Writer::Mode::kAppend);
+  if (!writer) return writer.error();
+  shared.writer = &writer.value();
+  shared.result.existing_records = writer->existing_records();
+
+  std::string last_failure;
+  for (int n = 1; n <= options.max_attempts; ++n) {
+    shared.progress.attempt = n;
+    shared.result.attempts = n;
+    Attempt attempt(options, shared, progress, n);
+    ClientOptions co;
+    co.host = options.host;
+    co.port = options.port;
+    co.reconnect = false;
+    co.session.username = options.username;
+    co.session.password = options.password;
+    co.session.client_name = "daytrader-download";
+    co.session.heartbeat_interval_s = 0;
+    co.session.policy.inactivity_timeout = options.inactivity_timeout;
+    {
+      Client client(co, attempt);
+      attempt.client = &client;
+      client.start();
+      std::unique_lock lock(attempt.mutex);
+      attempt.cv.wait(lock, [&] { return attempt.done; });
+      lock.unlock();
+      client.stop("download finished");
+    }
+    if (auto s = writer->flush(); !s) return s.error();
+    if (attempt.fatal) return core::Error{*attempt.fatal};
+    if (attempt.complete) {
+      if (progress) progress(shared.progress);
+      if (auto s = writer->close(); !s) return s.error();
+      shared.result.written = shared.progress.written;
+      shared.result.duplicates = shared.progress.duplicates;
+      return shared.result;
+    }
+    last_failure = attempt.disconnect_reason.empty() ? "the connection ended before the final record"
+                                                     : attempt.disconnect_reason;
+    if (n < options.max_attempts) std::this_thread::sleep_for(options.retry_delay * n);
+  }
+  if (auto s = writer->close(); !s) return s.error();
+  return core::Error{
+      fmt::format("{}:{}: download of {} into {} incomplete after {} attempts ({} records "
+                  "written; run again to resume): {}",
+                  options.host, options.port, options.symbol, options.out_path, options.max_attempts,
+                  shared.progress.written, last_failure)};
+}
+
+}  // namespace daytrader::net
