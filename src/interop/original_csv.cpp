@@ -35,7 +35,10 @@ class Parser {
          const core::SessionCalendar& calendar, const CsvImportOptions& options,
          CsvImportReport& report)
       : text_(text), source_(source), instrument_(instrument), calendar_(calendar),
-        options_(options), report_(report), inv_tick_(1.0 / instrument.tick_size) {}
+        options_(options), report_(report), inv_tick_(1.0 / instrument.tick_size) {
+    const double h = instrument.tick_size * 100.0;
+    if (h >= 1.0 && h == static_cast<double>(static_cast<std::int64_t>(h))) tick_hundredths_ = static_cast<std::int64_t>(h);
+  }
 
   core::Result<std::vector<bars::FootprintBar>> run();
 
@@ -67,6 +70,7 @@ class Parser {
   const CsvImportOptions& options_;
   CsvImportReport& report_;
   double inv_tick_;
+  std::int64_t tick_hundredths_ = 0;  // the tick in hundredths of a point when whole (ES: 25)
 
   std::uint64_t line_ = 0;
   std::array<int, kNumCols> index_{};
@@ -76,6 +80,7 @@ class Parser {
 
   // The bar being read: its Date text, its bar columns' text (to check repeats) and file values.
   std::string_view bar_date_;
+  std::string_view bar_prefix_;
   std::array<std::string_view, kNumCols> bar_text_{};
   std::uint64_t bar_line_ = 0;
   std::int64_t csv_volume_ = 0, csv_delta_ = 0, csv_cvd_ = 0;
@@ -104,20 +109,40 @@ core::Status Parser::parse_header(std::string_view line) {
 
 bool Parser::split(std::string_view line) {
   nfields_ = 0;
-  std::size_t start = 0;
+  const char* p = line.data();
+  const char* const end = p + line.size();
   for (;;) {
     if (nfields_ == kMaxFields) return false;
-    const std::size_t comma = line.find(',', start);
-    std::string_view f = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const char* q = p;
+    while (q != end && *q != ',') ++q;
+    std::string_view f(p, static_cast<std::size_t>(q - p));
     if (f.size() >= 2 && f.front() == '"' && f.back() == '"') f = f.substr(1, f.size() - 2);
     fields_[nfields_++] = f;
-    if (comma == std::string_view::npos) return true;
-    start = comma + 1;
+    if (q == end) return true;
+    p = q + 1;
   }
+}
+
+// Digits only, at most 18 of them: the common case, without from_chars' generality.
+bool parse_plain_int(std::string_view s, std::int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  std::size_t i = 0;
+  const bool neg = s[0] == '-';
+  if (neg && s.size() == 1) return false;
+  i = neg ? 1 : 0;
+  std::int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    const unsigned d = static_cast<unsigned>(s[i] - '0');
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  out = neg ? -v : v;
+  return true;
 }
 
 core::Status Parser::parse_int(Col c, std::int64_t& out) const {
   const std::string_view s = field(c);
+  if (parse_plain_int(s, out)) return {};
   const char* end = s.data() + s.size();
   auto [p, ec] = std::from_chars(s.data(), end, out);
   if (ec == std::errc() && p != s.data()) {
@@ -150,6 +175,23 @@ core::Status Parser::parse_double(Col c, double& out) const {
 }
 
 core::Status Parser::parse_price(Col c, core::Ticks& out) const {
+  // "5100.25", "5100.0", "5100": exact in hundredths, so a price on a grid of whole hundredths
+  // (ES: 25) needs no floating point. Anything else takes the general path below.
+  if (tick_hundredths_ > 0) {
+    const std::string_view s = field(c);
+    const std::size_t dot = s.find('.');
+    std::int64_t whole = 0, frac = 0;
+    const std::string_view frac_text = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+    if (parse_plain_int(s.substr(0, dot), whole) && s[0] != '-' && frac_text.size() <= 2 &&
+        (frac_text.empty() || parse_plain_int(frac_text, frac)) && frac >= 0 &&
+        (dot == std::string_view::npos || !frac_text.empty())) {
+      const std::int64_t hundredths = whole * 100 + (frac_text.size() == 1 ? frac * 10 : frac);
+      if (hundredths % tick_hundredths_ == 0) {
+        out = core::Ticks(hundredths / tick_hundredths_);
+        return {};
+      }
+    }
+  }
   double v = 0;
   if (auto st = parse_double(c, v); !st) return st;
   if (!instrument_.try_to_ticks(v, out))
@@ -259,11 +301,17 @@ core::Result<std::vector<bars::FootprintBar>> Parser::run() {
         bar = bars::FootprintBar{};
       }
       if (auto st = start_bar(bar); !st) return st.error();
+      // The first row's text before its first level column: later rows of the bar repeat it.
+      std::size_t first_level = line.size();
+      for (Col c : {kPrice, kBid, kAsk, kTotalVolume, kNumberOfTrades})
+        first_level = std::min(first_level, static_cast<std::size_t>(field(c).data() - line.data()));
+      bar_prefix_ = line.substr(0, first_level);
       if (in_bar && bar.open_time <= prev_open)
         return error_at(kDate, bar_date_, "is not after the previous bar's Date (rows must be sorted by Date, "
                                           "then Price)");
       in_bar = true;
-    } else {
+    } else if (line.substr(0, bar_prefix_.size()) != bar_prefix_) {
+      // Not the same text as the bar's first row up to its level columns: find the column.
       for (int c = kOpen; c <= kVwap; ++c)
         if (field(static_cast<Col>(c)) != bar_text_[static_cast<std::size_t>(c)])
           return error_at(static_cast<Col>(c), field(static_cast<Col>(c)),
