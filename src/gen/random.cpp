@@ -13,7 +13,6 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kInvLn2 = 1.44269504088896338700e+00;
 constexpr double kSqrtHalf = 0.70710678118654752440;
 
-constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 
 namespace {
@@ -131,23 +130,6 @@ double det_log(double x) noexcept {
   return de * kLn2Hi + (t.log_centre[i] + (atanh2 + de * kLn2Lo));
 }
 
-Rng::Rng(std::uint64_t seed) noexcept {
-  std::uint64_t sm = seed;
-  for (auto& w : s_) w = splitmix64(sm);
-}
-
-std::uint64_t Rng::next_u64() noexcept {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
 double Rng::normal() noexcept {
   if (has_spare_) {
     has_spare_ = false;
@@ -163,15 +145,6 @@ double Rng::normal() noexcept {
   spare_normal_ = v * f;
   has_spare_ = true;
   return u * f;
-}
-
-std::uint64_t Rng::below(std::uint64_t n) noexcept {
-  // Reject the top (2^64 mod n) values so that every residue is equally likely.
-  const std::uint64_t threshold = (0 - n) % n;
-  for (;;) {
-    const std::uint64_t r = next_u64();
-    if (r >= threshold) return r % n;
-  }
 }
 
 }  // namespace daytrader::gen

@@ -13,19 +13,15 @@
 
 #include <cstdint>
 
+#include "core/xoshiro256.h"
+
 namespace daytrader::gen {
 
 // Natural exponential and logarithm, within 2 ulp of glibc (measured), reproducible everywhere.
 [[nodiscard]] double det_exp(double x) noexcept;
 [[nodiscard]] double det_log(double x) noexcept;  // x > 0; returns -inf for 0, NaN below
 
-// SplitMix64 (Steele, Lea, Flood 2014): expands a 64-bit seed into well-mixed words.
-[[nodiscard]] constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+using core::splitmix64;
 
 // Combines a base seed with a stream number (e.g. the session index) into a new seed.
 [[nodiscard]] constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) noexcept {
@@ -34,16 +30,14 @@ namespace daytrader::gen {
   return splitmix64(s);
 }
 
-// xoshiro256** 1.0 (Blackman, Vigna 2018) with a few distributions of its own.
+// The project's engine (core::Xoshiro256) with a few distributions of its own.
 class Rng {
  public:
-  explicit Rng(std::uint64_t seed) noexcept;
+  explicit Rng(std::uint64_t seed) noexcept : engine_(seed) {}
 
-  [[nodiscard]] std::uint64_t next_u64() noexcept;
+  [[nodiscard]] std::uint64_t next_u64() noexcept { return engine_.next_u64(); }
   // Uniform in [0, 1), 53 random bits.
-  [[nodiscard]] double uniform() noexcept {
-    return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
-  }
+  [[nodiscard]] double uniform() noexcept { return engine_.uniform01(); }
   // Uniform in (0, 1]: safe to take the logarithm of.
   [[nodiscard]] double uniform_pos() noexcept {
     return static_cast<double>((next_u64() >> 11) + 1) * 0x1.0p-53;
@@ -53,11 +47,11 @@ class Rng {
   [[nodiscard]] double normal() noexcept;
   // Exponential with mean 1.
   [[nodiscard]] double exponential() noexcept { return -det_log(uniform_pos()); }
-  // Integer in [0, n), n > 0 (Lemire's multiply-shift with rejection, unbiased).
-  [[nodiscard]] std::uint64_t below(std::uint64_t n) noexcept;
+  // Integer in [0, n), n > 0, unbiased (rejection of the top 2^64 mod n values).
+  [[nodiscard]] std::uint64_t below(std::uint64_t n) noexcept { return engine_.below(n); }
 
  private:
-  std::uint64_t s_[4];
+  core::Xoshiro256 engine_;
   double spare_normal_ = 0.0;
   bool has_spare_ = false;
 };
