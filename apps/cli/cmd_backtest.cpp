@@ -88,15 +88,9 @@ void add_backtest(CLI::App& app) {
            env_data->observation_size());
 
     const bool det = !o->stochastic;
-    std::vector<backtest::RunResult> runs;
-    runs.push_back(backtest::evaluate("model", env_data, [&](std::span<const float> obs) {
-      return static_cast<std::int32_t>(policy.act(obs, det));
-    }));
-    runs.push_back(backtest::evaluate("always flat", env_data, backtest::always_flat()));
-    runs.push_back(backtest::evaluate("random actions", env_data, backtest::random_actions(o->seed)));
-    runs.push_back(backtest::evaluate("buy and hold",
-                                      must(env::EnvData::create(data, folder.scaler, backtest::buy_and_hold_config(cfg))),
-                                      backtest::buy_and_hold()));
+    const auto runs = must(backtest::evaluate_with_baselines(
+        data, folder.scaler, env_data,
+        [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); }, o->seed));
 
     const auto d0 = date::format("%F", date::sys_days(date::days(data.sessions()[begin].trade_date)));
     const auto d1 = date::format("%F", date::sys_days(date::days(data.sessions()[end - 1].trade_date)));

@@ -166,15 +166,10 @@ void add_train(CLI::App& app) {
       const auto test_data = must(env::EnvData::create(data, scaler, test_env));
       rl::Policy policy = trainer.policy();
       const bool det = run.train.deterministic_eval;
-      std::vector<backtest::RunResult> runs;
-      runs.push_back(backtest::evaluate("model", test_data, [&](std::span<const float> obs) {
-        return static_cast<std::int32_t>(policy.act(obs, det));
-      }));
-      runs.push_back(backtest::evaluate("always flat", test_data, backtest::always_flat()));
-      runs.push_back(backtest::evaluate("random actions", test_data, backtest::random_actions(run.ppo.seed + 17)));
-      runs.push_back(backtest::evaluate(
-          "buy and hold", must(env::EnvData::create(data, scaler, backtest::buy_and_hold_config(test_env))),
-          backtest::buy_and_hold()));
+      auto runs = must(backtest::evaluate_with_baselines(
+          data, scaler, test_data,
+          [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); },
+          run.ppo.seed + 17));
 
       trainer.save(fold_dir);
       must(scaler.save((fold_dir / kScalerFile).string()));

@@ -56,4 +56,18 @@ env::EnvConfig buy_and_hold_config(env::EnvConfig config) {
   return config;
 }
 
+core::Result<std::vector<RunResult>> evaluate_with_baselines(const dataset::Dataset& dataset,
+                                                             const features::Scaler& scaler,
+                                                             std::shared_ptr<const env::EnvData> data,
+                                                             const Decide& model, std::uint64_t random_seed) {
+  auto hold_data = env::EnvData::create(dataset, scaler, buy_and_hold_config(data->config()));
+  if (!hold_data) return hold_data.error();
+  std::vector<RunResult> runs;
+  runs.push_back(evaluate("model", data, model));
+  runs.push_back(evaluate("always flat", data, always_flat()));
+  runs.push_back(evaluate("random actions", data, random_actions(random_seed)));
+  runs.push_back(evaluate("buy and hold", *hold_data, buy_and_hold()));
+  return runs;
+}
+
 }  // namespace daytrader::backtest

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "backtest/report.h"
+#include "dataset/dataset.h"
 #include "env/env_data.h"
+#include "features/scaler.h"
 
 namespace daytrader::backtest {
 
@@ -29,5 +31,12 @@ using Decide = std::function<std::int32_t(std::span<const float> observation)>;
 // its EnvData with buy_and_hold_config() so that no bracket cuts the holding short.
 [[nodiscard]] Decide buy_and_hold();
 [[nodiscard]] env::EnvConfig buy_and_hold_config(env::EnvConfig config);
+
+// The model next to every baseline on the sessions of `data` (built in evaluation mode from
+// `dataset` and `scaler`): model, always flat, random actions (seeded), buy and hold, in that
+// order. Errors when the buy-and-hold variant of the data cannot be built.
+[[nodiscard]] core::Result<std::vector<RunResult>> evaluate_with_baselines(
+    const dataset::Dataset& dataset, const features::Scaler& scaler, std::shared_ptr<const env::EnvData> data,
+    const Decide& model, std::uint64_t random_seed);
 
 }  // namespace daytrader::backtest

@@ -80,6 +80,18 @@ TEST(Evaluate, BaselinesGoThroughTheSameEnvironment) {
   const auto random_again = evaluate("random", env::testing::make_data(data.get(), config), random_actions(7));
   EXPECT_EQ(random.trades, random_again.trades);  // seeded
   EXPECT_EQ(random.equity.back().equity_cents - random.equity.front().equity_cents, random.metrics.net_pnl_cents);
+
+  // All four together: the model first, then the baselines, each as run alone above.
+  const auto runs = evaluate_with_baselines(data.get(), *env::fit_scaler(data.get(), config, features::ScalerKind::kMinMax),
+                                            env::testing::make_data(data.get(), config), always_flat(), 7);
+  ASSERT_TRUE(runs) << runs.error().message;
+  ASSERT_EQ(runs->size(), 4u);
+  EXPECT_EQ((*runs)[0].name, "model");
+  EXPECT_EQ((*runs)[0].trades, flat.trades);
+  EXPECT_EQ((*runs)[1].name, "always flat");
+  EXPECT_EQ((*runs)[2].trades, random.trades);
+  EXPECT_EQ((*runs)[3].name, "buy and hold");
+  EXPECT_EQ((*runs)[3].trades, hold.trades);
 }
 
 }  // namespace

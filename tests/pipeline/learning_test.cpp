@@ -65,11 +65,13 @@ TEST(Learning, TrainedAgentBeatsRandomAndFlatOnTheTestFold) {
   auto test_data = env::EnvData::create(*data, *scaler, test_env);
   ASSERT_TRUE(test_data);
   rl::Policy policy = trainer.policy();
-  const auto model = backtest::evaluate("model", *test_data, [&](std::span<const float> obs) {
-    return static_cast<std::int32_t>(policy.act(obs, true));
-  });
-  const auto flat = backtest::evaluate("flat", *test_data, backtest::always_flat());
-  const auto random = backtest::evaluate("random", *test_data, backtest::random_actions(17));
+  const auto runs = backtest::evaluate_with_baselines(
+      *data, *scaler, *test_data,
+      [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, true)); }, 17);
+  ASSERT_TRUE(runs) << runs.error().message;
+  const auto& model = (*runs)[0];
+  const auto& flat = (*runs)[1];
+  const auto& random = (*runs)[2];
   std::filesystem::remove(path);
 
   EXPECT_GT(model.metrics.trades, 10);
