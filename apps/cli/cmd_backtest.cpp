@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "backtest/evaluate.h"
@@ -92,8 +91,8 @@ void add_backtest(CLI::App& app) {
         data, folder.scaler, env_data,
         [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); }, o->seed));
 
-    const auto d0 = date::format("%F", date::sys_days(date::days(data.sessions()[begin].trade_date)));
-    const auto d1 = date::format("%F", date::sys_days(date::days(data.sessions()[end - 1].trade_date)));
+    const auto d0 = core::format_trade_date(data.sessions()[begin].trade_date);
+    const auto d1 = core::format_trade_date(data.sessions()[end - 1].trade_date);
     fmt::print("Backtest  {} on {} sessions {} .. {} ({} actions)\n", o->model, end - begin, d0, d1,
                det ? "deterministic" : "sampled");
     fmt::print("{}", backtest::format_metrics_table(runs));

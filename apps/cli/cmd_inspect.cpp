@@ -3,7 +3,6 @@
 
 #include <filesystem>
 
-#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
@@ -62,7 +61,7 @@ void print_footprint(const bars::FootprintBar& bar, std::size_t index, const cor
   const auto& s = bar.studies;
   fmt::print("\nBar #{}  {} .. {} exchange time  (trade date {}, bar {} of its session)\n", index,
              cal.format_local(bar.open_time), cal.format_local(bar.close_time),
-             date::format("%F", date::sys_days(date::days(bar.trade_date))), bar.index_in_session + 1);
+             core::format_trade_date(bar.trade_date), bar.index_in_session + 1);
   fmt::print("O {}  H {}  L {}  C {}   volume {}  trades {}  delta {}  CVD {}  VWAP {:.2f}\n",
              points(es, bar.open), points(es, bar.high), points(es, bar.low), points(es, bar.close),
              thousands(bar.volume), thousands(bar.num_trades), signed_thousands(s.delta),

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "backtest/evaluate.h"
@@ -26,12 +25,10 @@ namespace daytrader::cli {
 
 namespace {
 
-std::string date_of(std::int32_t d) { return date::format("%F", date::sys_days(date::days(d))); }
-
 nlohmann::json range_json(const dataset::Dataset& d, std::size_t begin, std::size_t end) {
   return {{"sessions", {begin, end}},
-          {"first_trade_date", date_of(d.sessions()[begin].trade_date)},
-          {"last_trade_date", date_of(d.sessions()[end - 1].trade_date)}};
+          {"first_trade_date", core::format_trade_date(d.sessions()[begin].trade_date)},
+          {"last_trade_date", core::format_trade_date(d.sessions()[end - 1].trade_date)}};
 }
 
 nlohmann::json metrics_json(const backtest::Metrics& m) {
@@ -114,9 +111,9 @@ void add_train(CLI::App& app) {
       const auto fold_dir = out / fmt::format("fold_{}", k + 1);
       std::filesystem::create_directories(fold_dir);
       fmt::print("Fold {}/{}: train sessions {}..{} ({} .. {}), test sessions {}..{} ({} .. {})\n", k + 1, folds.size(),
-                 f.train_begin, f.train_end - 1, date_of(data.sessions()[f.train_begin].trade_date),
-                 date_of(data.sessions()[f.train_end - 1].trade_date), f.test_begin, f.test_end - 1,
-                 date_of(data.sessions()[f.test_begin].trade_date), date_of(data.sessions()[f.test_end - 1].trade_date));
+                 f.train_begin, f.train_end - 1, core::format_trade_date(data.sessions()[f.train_begin].trade_date),
+                 core::format_trade_date(data.sessions()[f.train_end - 1].trade_date), f.test_begin, f.test_end - 1,
+                 core::format_trade_date(data.sessions()[f.test_begin].trade_date), core::format_trade_date(data.sessions()[f.test_end - 1].trade_date));
 
       env::EnvConfig train_env = run.env;
       train_env.mode = env::EpisodeMode::kTrain;
@@ -209,15 +206,15 @@ void add_train(CLI::App& app) {
     for (std::size_t k = 0; k < results.size(); ++k) {
       const auto& m = results[k][0].metrics;
       const auto& f = folds[k];
-      const std::string range = date_of(data.sessions()[f.test_begin].trade_date) + ".." +
-                                date_of(data.sessions()[f.test_end - 1].trade_date).substr(5);
+      const std::string range = core::format_trade_date(data.sessions()[f.test_begin].trade_date) + ".." +
+                                core::format_trade_date(data.sessions()[f.test_end - 1].trade_date).substr(5);
       fmt::print("{:<5} {:<23} {:>13} {:>7} {:>6.1f} {:>12} {:>7.2f} {:>13} {:>13}\n", k + 1, range,
                  backtest::dollars(m.net_pnl_cents), m.trades, m.win_rate * 100, backtest::dollars(-m.max_drawdown_cents),
                  m.daily_sharpe, backtest::dollars(results[k][2].metrics.net_pnl_cents),
                  backtest::dollars(results[k][3].metrics.net_pnl_cents));
       summary << fmt::format("{},{},{},{:.2f},{},{:.4f},{:.2f},{:.4f},{:.2f},{:.2f},{:.2f}\n", k + 1,
-                             date_of(data.sessions()[f.test_begin].trade_date),
-                             date_of(data.sessions()[f.test_end - 1].trade_date), m.net_pnl_cents / 100.0, m.trades,
+                             core::format_trade_date(data.sessions()[f.test_begin].trade_date),
+                             core::format_trade_date(data.sessions()[f.test_end - 1].trade_date), m.net_pnl_cents / 100.0, m.trades,
                              m.win_rate, m.max_drawdown_cents / 100.0, m.daily_sharpe,
                              results[k][1].metrics.net_pnl_cents / 100.0, results[k][2].metrics.net_pnl_cents / 100.0,
                              results[k][3].metrics.net_pnl_cents / 100.0);

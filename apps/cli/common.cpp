@@ -238,7 +238,7 @@ void print_sessions(const std::vector<bars::FootprintBar>& bars, const core::Ins
     while (j < bars.size() && bars[j].trade_date == bars[i].trade_date) volume += bars[j++].volume;
     const auto& last = bars[j - 1];
     fmt::print("{:<12} {:>5} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9.2f}\n",
-               date::format("%F", date::sys_days(date::days(bars[i].trade_date))), j - i,
+               core::format_trade_date(bars[i].trade_date), j - i,
                points(es, last.studies.session_open), points(es, last.studies.session_high),
                points(es, last.studies.session_low), points(es, last.close), thousands(volume),
                signed_thousands(last.studies.cum_delta), last.studies.vwap * es.tick_size);

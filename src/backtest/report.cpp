@@ -124,7 +124,7 @@ std::string daily_svg(const RunResult& run) {
                        "<title>{}: {} ({} trades)</title></rect>",
                        f.x0 + bw * static_cast<double>(i) + bw * 0.1, top, bw * 0.8, std::max(height, 0.5),
                        v >= 0 ? "#2da44e" : "#cf222e",
-                       date::format("%F", date::sys_days(date::days(run.days[i].trade_date))),
+                       core::format_trade_date(run.days[i].trade_date),
                        dollars(run.days[i].pnl_cents), run.days[i].trades);
   }
   svg += "</svg>";

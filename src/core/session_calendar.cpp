@@ -31,6 +31,10 @@ std::string LocalTimeOfDay::to_string() const {
   return fmt::format("{:02}:{:02}:{:02}", minutes / 60, minutes % 60, seconds);
 }
 
+std::string format_trade_date(std::int32_t days_since_epoch) {
+  return date::format("%F", date::sys_days(date::days(days_since_epoch)));
+}
+
 SessionCalendar::SessionCalendar(const std::string& time_zone, LocalTimeOfDay open,
                                  LocalTimeOfDay close)
     : open_(open), close_(close) {

@@ -7,6 +7,7 @@
 // follow daylight saving time; a UTC offset is never hard-coded.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,9 @@ struct Session {
   Timestamp close;            // first instant after the session (UTC)
   [[nodiscard]] bool contains(Timestamp t) const noexcept { return t >= open && t < close; }
 };
+
+// A trade date stored as days since 1970-01-01 (as bars and datasets keep it), as "2024-03-15".
+[[nodiscard]] std::string format_trade_date(std::int32_t days_since_epoch);
 
 class SessionCalendar {
  public:
