@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "dataset/dataset.h"
 #include "env/env_config.h"
+#include "env/observation.h"
 #include "exec/fill_model.h"
 #include "features/feature_set.h"
 #include "features/scaler.h"
@@ -81,7 +82,7 @@ class EnvData {
   }
 
   // Account values appended to every observation.
-  static constexpr std::size_t kAccountValues = 6;
+  static constexpr std::size_t kAccountValues = ::daytrader::env::kAccountValues;
 
  private:
   EnvData() = default;

@@ -9,12 +9,14 @@ namespace daytrader::env {
 
 namespace {
 
-exec::AccountConfig account_config(const EnvData& d) {
-  exec::AccountConfig a;
-  a.starting_balance_cents = d.config().starting_balance_cents;
-  a.commission_per_side_cents = d.config().commission_per_side_cents;
-  a.tick_value_cents = d.instrument().tick_value_cents;
-  return a;
+exec::RulesConfig rules_config(const EnvData& d) {
+  exec::RulesConfig r;
+  r.account.starting_balance_cents = d.config().starting_balance_cents;
+  r.account.commission_per_side_cents = d.config().commission_per_side_cents;
+  r.account.tick_value_cents = d.instrument().tick_value_cents;
+  r.risk = d.config().risk;
+  r.bracket = d.config().bracket;
+  return r;
 }
 
 // A uniform draw in [0, n) from 64 random bits (Lemire's multiply-shift): the same on every
@@ -32,11 +34,9 @@ TradingEnv::TradingEnv(std::shared_ptr<const EnvData> data, std::uint64_t seed)
       data_(keep_.get()),
       config_(&data_->config()),
       fills_(config_->slippage_ticks),
-      account_(account_config(*data_)),
-      risk_(config_->risk),
-      rng_(seed),
-      balance_scale_(static_cast<float>(1.0 / static_cast<double>(config_->obs_balance_scale_cents))),
-      open_pnl_scale_(static_cast<float>(1.0 / static_cast<double>(config_->obs_open_pnl_scale_cents))) {
+      rules_(rules_config(*data_)),
+      observation_(*config_),
+      rng_(seed) {
   DT_ASSERT(!data_->episodes().empty(), "EnvData without episodes");
 }
 
@@ -66,9 +66,7 @@ void TradingEnv::begin_episode(std::size_t episode, std::span<float> observation
   episode_index_ = episode;
   plan_ = &data_->episodes()[episode];
   bar_ = plan_->begin;
-  account_.reset();
-  risk_.reset(account_.balance_cents());
-  equity_cents_ = account_.balance_cents();
+  rules_.begin_day();
   done_ = false;
   episode_length_ = 0;
   episode_reward_ = 0;
@@ -82,39 +80,13 @@ StepResult TradingEnv::step(std::int32_t action, std::span<float> observation) {
   const EnvData& d = *data_;
   const EnvConfig& c = *config_;
   const EpisodePlan& plan = *plan_;
-  const core::Cents equity_before = equity_cents_;
-  const std::size_t trades_before = account_.trades().size();
-  const exec::Position& pos = account_.position();
+  const core::Cents equity_before = rules_.equity_cents();
+  const std::size_t trades_before = rules_.trades().size();
+  const exec::Position& pos = rules_.position();
 
-  // 1. The order sent at this bar's close.
-  enum class Order : std::uint8_t { kNone, kEnterLong, kEnterShort, kExit };
-  Order order = Order::kNone;
-  exec::ExitReason exit_reason = exec::ExitReason::kAction;
+  // 1. The order sent at this bar's close: the shared rules decide.
   const bool is_final = bar_ == plan.last;
-  if (is_final || risk_.is_locked_out()) {
-    // The agent no longer decides: flatten (end of window or risk), otherwise do nothing.
-    if (!pos.is_flat()) {
-      order = Order::kExit;
-      exit_reason = risk_.is_locked_out() ? exec::ExitReason::kRisk : exec::ExitReason::kEndOfDay;
-    }
-  } else {
-    switch (static_cast<Action>(action)) {
-      case Action::kBuyEntry:
-        if (pos.is_flat() && bar_ >= plan.entry_begin) order = Order::kEnterLong;
-        break;
-      case Action::kShortEntry:
-        if (pos.is_flat() && bar_ >= plan.entry_begin) order = Order::kEnterShort;
-        break;
-      case Action::kBuyExit:
-        if (pos.is_long()) order = Order::kExit;
-        break;
-      case Action::kShortExit:
-        if (pos.is_short()) order = Order::kExit;
-        break;
-      case Action::kNothing:
-        break;
-    }
-  }
+  const exec::Decision decision = rules_.decide(action, decision_point());
 
   // 2. The next bar: the order at its open, then the bracket over its range.
   const bool has_next = !is_final || plan.has_fill_bar;
@@ -122,19 +94,18 @@ StepResult TradingEnv::step(std::int32_t action, std::span<float> observation) {
   if (has_next) {
     const std::size_t n = bar_ + 1;
     const exec::BarPrices& p = d.prices(n);
-    if (order == Order::kEnterLong || order == Order::kEnterShort) {
-      const exec::Side side = order == Order::kEnterLong ? exec::Side::kLong : exec::Side::kShort;
+    if (decision.intent == exec::Intent::kEnterLong || decision.intent == exec::Intent::kEnterShort) {
+      const exec::Side side = decision.intent == exec::Intent::kEnterLong ? exec::Side::kLong : exec::Side::kShort;
       const core::Ticks fill = fills_.market_fill(exec::opening_order(side), p.open);
-      account_.open(side, fill, core::from_unix_ns(d.open_time_ns(n)));
-      bracket_ = exec::Bracket::around(side, fill, c.bracket);
-    } else if (order == Order::kExit) {
-      account_.close(fills_.market_fill(exec::closing_order(pos.side()), p.open),
-                     core::from_unix_ns(d.open_time_ns(n)), exit_reason);
+      rules_.on_entry_fill(side, fill, core::from_unix_ns(d.open_time_ns(n)));
+    } else if (decision.intent == exec::Intent::kExit) {
+      rules_.on_exit_fill(fills_.market_fill(exec::closing_order(pos.side()), p.open),
+                          core::from_unix_ns(d.open_time_ns(n)), decision.exit_reason);
     }
     if (!pos.is_flat()) {
-      if (const auto f = fills_.check_bracket(bracket_, p)) [[unlikely]]
-        account_.close(f->price, core::from_unix_ns(f->at_open ? d.open_time_ns(n) : d.close_time_ns(n)),
-                       f->reason);
+      if (const auto f = fills_.check_bracket(rules_.bracket(), p)) [[unlikely]]
+        rules_.on_exit_fill(f->price, core::from_unix_ns(f->at_open ? d.open_time_ns(n) : d.close_time_ns(n)),
+                            f->reason);
     }
     obs_bar = n;
     // The next step reads the following bar: start loading it while the caller works.
@@ -144,37 +115,37 @@ StepResult TradingEnv::step(std::int32_t action, std::span<float> observation) {
       for (std::size_t off = 0; off < d.num_features(); off += 16) __builtin_prefetch(next + off);
       __builtin_prefetch(next + d.num_features() - 1);
     }
-  } else if (order == Order::kExit) {
+  } else if (decision.intent == exec::Intent::kExit) {
     // The session (or the data) has no bar after the last decision: close at its close price.
-    account_.close(fills_.market_fill(exec::closing_order(pos.side()), core::Ticks(d.close(bar_))),
-                   core::from_unix_ns(d.close_time_ns(bar_)),
-                   plan.ends_data && !risk_.is_locked_out() ? exec::ExitReason::kEndOfData : exit_reason);
+    rules_.on_exit_fill(fills_.market_fill(exec::closing_order(pos.side()), core::Ticks(d.close(bar_))),
+                        core::from_unix_ns(d.close_time_ns(bar_)),
+                        plan.ends_data && !rules_.is_locked_out() ? exec::ExitReason::kEndOfData
+                                                                  : decision.exit_reason);
   }
 
   // 3. Mark to market at the close of the observed bar; risk limits.
   const core::Ticks mark(d.close(obs_bar));
-  equity_cents_ = account_.equity_cents(mark);
-  risk_.on_equity(equity_cents_);
+  rules_.mark(mark);
   StepResult r;
   if (is_final) {
     r.truncated = plan.ends_data;
     r.terminated = !plan.ends_data;
   } else {
-    r.terminated = risk_.is_locked_out() && pos.is_flat() && c.end_episode_on_lockout;
+    r.terminated = rules_.is_locked_out() && pos.is_flat() && c.end_episode_on_lockout;
   }
   done_ = r.terminated || r.truncated;
   bar_ = obs_bar;
 
   // Reward.
-  r.equity_change_cents = equity_cents_ - equity_before;
+  r.equity_change_cents = rules_.equity_cents() - equity_before;
   if (c.reward == RewardKind::kEquityChange) [[likely]] {
     r.reward = static_cast<float>(static_cast<double>(r.equity_change_cents) * (0.01 * c.reward_scale));
   } else {
     core::Cents realized = 0;
-    const auto trades = account_.trades();
+    const auto trades = rules_.trades();
     for (std::size_t i = trades_before; i < trades.size(); ++i) realized += trades[i].net_cents;
     double v = c.original_exit_multiplier * static_cast<double>(realized) * 0.01;
-    if (account_.open_pnl_cents(mark) < -c.original_loss_threshold_cents) v -= c.original_loss_penalty;
+    if (rules_.account().open_pnl_cents(mark) < -c.original_loss_threshold_cents) v -= c.original_loss_penalty;
     r.reward = static_cast<float>(v * c.reward_scale);
   }
   ++episode_length_;
@@ -197,15 +168,7 @@ void TradingEnv::observe(std::span<float> observation) const noexcept {
 void TradingEnv::write_observation(std::size_t bar, float* out) const noexcept {
   const std::size_t f = data_->num_features();
   std::memcpy(out, data_->scaled_features(bar), f * sizeof(float));
-  const exec::Position& pos = account_.position();
-  const core::Cents open_pnl = equity_cents_ - account_.balance_cents();
-  float* a = out + f;
-  a[0] = static_cast<float>(account_.realized_cents()) * balance_scale_;
-  a[1] = pos.is_long() ? 1.0F : 0.0F;
-  a[2] = pos.is_short() ? 1.0F : 0.0F;
-  a[3] = risk_.is_locked_out() ? 1.0F : 0.0F;
-  a[4] = static_cast<float>(open_pnl) * open_pnl_scale_;
-  a[5] = static_cast<float>(risk_.drawdown_cents(equity_cents_)) * balance_scale_;
+  observation_.write_account(rules_, out + f);
 }
 
 }  // namespace daytrader::env

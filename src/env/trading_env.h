@@ -20,32 +20,15 @@
 #include "core/timestamp.h"
 #include "env/env_config.h"
 #include "env/env_data.h"
-#include "exec/account.h"
-#include "exec/bracket.h"
+#include "env/observation.h"
 #include "exec/fill_model.h"
-#include "exec/risk_limits.h"
+#include "exec/order_manager.h"
 
 namespace daytrader::env {
 
-// The original's five actions. One that does not apply in the current state does nothing.
-enum class Action : std::int32_t {
-  kBuyEntry = 0,    // flat -> long 1 (market, with bracket)
-  kBuyExit = 1,     // long -> flat (market, cancels the bracket)
-  kShortEntry = 2,  // flat -> short 1
-  kShortExit = 3,   // short -> flat
-  kNothing = 4,
-};
-inline constexpr std::size_t kNumActions = 5;
-
-// Account values after the scaled features, in this order (the original's order).
-enum class AccountValue : std::size_t {
-  kBalance = 0,    // (balance - starting balance) / obs_balance_scale_cents
-  kLong = 1,       // 1 when long, else 0
-  kShort = 2,      // 1 when short, else 0
-  kLockedOut = 3,  // 1 once a risk limit stopped trading for the day (the "stop-loss flag")
-  kOpenPnl = 4,    // open P&L at the bar's close / obs_open_pnl_scale_cents
-  kDrawdown = 5,   // (high-water mark - equity) / obs_balance_scale_cents, >= 0
-};
+// The actions and the trading rules are exec::OrderManager's, shared with live trading.
+using Action = exec::Action;
+using exec::kNumActions;
 
 struct StepResult {
   float reward = 0;
@@ -87,14 +70,18 @@ class TradingEnv {
   }
   // Whether an entry action would be accepted at the current decision.
   [[nodiscard]] bool entries_allowed() const noexcept {
-    return !done_ && !risk_.is_locked_out() && bar_ >= plan_->entry_begin && bar_ < plan_->last;
+    return !done_ && !rules_.is_locked_out() && bar_ >= plan_->entry_begin && bar_ < plan_->last;
   }
-  [[nodiscard]] const exec::Account& account() const noexcept { return account_; }
-  [[nodiscard]] const exec::DailyRisk& risk() const noexcept { return risk_; }
-  [[nodiscard]] const exec::Bracket& bracket() const noexcept {
-    return bracket_;
-  }  // valid when in a position
-  [[nodiscard]] core::Cents equity_cents() const noexcept { return equity_cents_; }
+  // Where the current decision bar stands in the window, as the shared rules see it.
+  [[nodiscard]] exec::DecisionPoint decision_point() const noexcept {
+    return {bar_ >= plan_->entry_begin, bar_ == plan_->last};
+  }
+  [[nodiscard]] const exec::OrderManager& rules() const noexcept { return rules_; }
+  [[nodiscard]] const exec::Account& account() const noexcept { return rules_.account(); }
+  [[nodiscard]] const exec::DailyRisk& risk() const noexcept { return rules_.risk(); }
+  // Valid when in a position.
+  [[nodiscard]] const exec::Bracket& bracket() const noexcept { return rules_.bracket(); }
+  [[nodiscard]] core::Cents equity_cents() const noexcept { return rules_.equity_cents(); }
   [[nodiscard]] std::int64_t episode_length() const noexcept { return episode_length_; }
   [[nodiscard]] double episode_reward() const noexcept { return episode_reward_; }
 
@@ -106,23 +93,17 @@ class TradingEnv {
   const EnvData* data_;
   const EnvConfig* config_;
   exec::BarFillModel fills_;
-  exec::Account account_;
-  exec::DailyRisk risk_;
-  exec::Bracket bracket_;
+  exec::OrderManager rules_;
+  ObservationBuilder observation_;
   std::mt19937_64 rng_;
   std::size_t next_evaluation_ = 0;
 
   const EpisodePlan* plan_ = nullptr;
   std::size_t episode_index_ = 0;
   std::size_t bar_ = 0;
-  core::Cents equity_cents_ = 0;
   bool done_ = true;
   std::int64_t episode_length_ = 0;
   double episode_reward_ = 0;
-
-  // Observation multipliers.
-  float balance_scale_ = 0;
-  float open_pnl_scale_ = 0;
 };
 
 }  // namespace daytrader::env

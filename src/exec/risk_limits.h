@@ -46,6 +46,13 @@ class DailyRisk {
     lockout_ = Lockout::kNone;
   }
 
+  // Back to a state saved earlier in the day (a restart of the live engine): the high-water mark
+  // and a lockout, which stays sticky.
+  void restore(core::Cents high_water_mark_cents, Lockout lockout) noexcept {
+    if (high_water_mark_cents > high_water_mark_cents_) high_water_mark_cents_ = high_water_mark_cents;
+    if (lockout != Lockout::kNone) lockout_ = lockout;
+  }
+
   // Samples equity: moves the high-water mark, then checks the limits. Returns the lockout,
   // which is sticky: once set it stays until reset() (the drawdown check comes first).
   Lockout on_equity(core::Cents equity_cents) noexcept {
