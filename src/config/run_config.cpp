@@ -1,151 +1,12 @@
 #include "config/run_config.h"
 
-#include <cmath>
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include <fmt/format.h>
-#include <toml++/toml.h>
+
+#include "config/toml_fields.h"
 
 namespace daytrader::config {
 
 namespace {
-
-using Setter = std::function<core::Status(const toml::node&, const std::string& where)>;
-using Getter = std::function<void(toml::table&)>;
-
-struct Field {
-  std::string name;
-  Setter set;
-  Getter get;
-};
-
-core::Error type_error(const std::string& where, const char* expected, const toml::node& n) {
-  std::ostringstream shown;
-  if (auto s = n.as_string()) shown << '"' << s->get() << '"';
-  else n.visit([&](const auto& v) { shown << v; });
-  return core::Error{fmt::format("{}: expected {}, got {}", where, expected, shown.str())};
-}
-
-// An integer of any width, range-checked before it is narrowed.
-template <typename I>
-Field int_field(std::string name, I& ref, std::int64_t lo, std::int64_t hi) {
-  return {name,
-          [&ref, lo, hi](const toml::node& n, const std::string& where) -> core::Status {
-            const auto v = n.value_exact<std::int64_t>();
-            if (!v) return type_error(where, "an integer", n);
-            if (*v < lo || *v > hi) return core::Error{fmt::format("{}: {} is outside {}..{}", where, *v, lo, hi)};
-            ref = static_cast<I>(*v);
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, static_cast<std::int64_t>(ref)); }};
-}
-
-Field double_field(std::string name, double& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            const auto v = n.value<double>();  // integers are accepted as numbers
-            if (!v || !n.is_number()) return type_error(where, "a number", n);
-            if (!std::isfinite(*v)) return core::Error{fmt::format("{}: {} is not finite", where, *v)};
-            ref = *v;
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, ref); }};
-}
-
-// An optional number: a value, or false for none.
-Field optional_double_field(std::string name, std::optional<double>& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            if (auto b = n.value_exact<bool>(); b && !*b) {
-              ref.reset();
-              return {};
-            }
-            const auto v = n.value<double>();
-            if (!v || !n.is_number() || !std::isfinite(*v)) return type_error(where, "a number or false (none)", n);
-            ref = *v;
-            return {};
-          },
-          [name, &ref](toml::table& t) {
-            if (ref) t.insert_or_assign(name, *ref);
-            else t.insert_or_assign(name, false);
-          }};
-}
-
-Field bool_field(std::string name, bool& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            const auto v = n.value_exact<bool>();
-            if (!v) return type_error(where, "true or false", n);
-            ref = *v;
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, ref); }};
-}
-
-// Money in dollars with at most two decimals, stored as cents.
-Field dollars_field(std::string name, core::Cents& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            const auto v = n.value<double>();
-            if (!v || !n.is_number()) return type_error(where, "an amount in dollars", n);
-            const double cents = *v * 100.0;
-            if (!std::isfinite(cents) || std::fabs(cents - std::round(cents)) > 1e-6 || std::fabs(cents) > 1e15)
-              return core::Error{fmt::format("{}: {} is not a dollar amount in whole cents", where, *v)};
-            ref = static_cast<core::Cents>(std::llround(cents));
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, static_cast<double>(ref) / 100.0); }};
-}
-
-Field time_field(std::string name, core::LocalTimeOfDay& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            const auto s = n.value_exact<std::string>();
-            if (!s) return type_error(where, "an exchange time like \"08:30\"", n);
-            const auto t = core::LocalTimeOfDay::parse(*s);
-            if (!t) return core::Error{fmt::format("{}: \"{}\" is not a time like 08:30 or 14:30:00", where, *s)};
-            ref = *t;
-            return {};
-          },
-          [name, &ref](toml::table& t) { t.insert_or_assign(name, ref.to_string()); }};
-}
-
-template <typename E, typename Parse, typename Show>
-Field enum_field(std::string name, E& ref, Parse parse, Show show) {
-  return {name,
-          [&ref, parse](const toml::node& n, const std::string& where) -> core::Status {
-            const auto s = n.value_exact<std::string>();
-            if (!s) return type_error(where, "a string", n);
-            auto v = parse(*s);
-            if (!v) return core::Error{fmt::format("{}: {}", where, v.error().message)};
-            ref = *v;
-            return {};
-          },
-          [name, &ref, show](toml::table& t) { t.insert_or_assign(name, std::string(show(ref))); }};
-}
-
-Field int_list_field(std::string name, std::vector<std::int64_t>& ref) {
-  return {name,
-          [&ref](const toml::node& n, const std::string& where) -> core::Status {
-            const auto* a = n.as_array();
-            if (a == nullptr || a->empty()) return type_error(where, "a list of layer sizes like [64, 64]", n);
-            std::vector<std::int64_t> out;
-            for (const auto& e : *a) {
-              const auto v = e.value_exact<std::int64_t>();
-              if (!v || *v < 1 || *v > 65536) return type_error(where, "layer sizes between 1 and 65536", n);
-              out.push_back(*v);
-            }
-            ref = std::move(out);
-            return {};
-          },
-          [name, &ref](toml::table& t) {
-            toml::array a;
-            for (auto v : ref) a.push_back(v);
-            t.insert_or_assign(name, std::move(a));
-          }};
-}
 
 core::Result<rl::LrSchedule> parse_lr_schedule(std::string_view s) {
   if (s == "constant") return rl::LrSchedule::kConstant;
@@ -153,19 +14,11 @@ core::Result<rl::LrSchedule> parse_lr_schedule(std::string_view s) {
   return core::Error{fmt::format("\"{}\" is not a schedule (constant or linear)", s)};
 }
 
-struct Sections {
-  std::vector<std::pair<std::string, std::vector<Field>>> list;
-  const std::vector<Field>* find(std::string_view section) const {
-    for (const auto& [name, fields] : list)
-      if (name == section) return &fields;
-    return nullptr;
-  }
-};
-
-Sections sections_of(RunConfig& c) {
-  Sections s;
+Schema schema_of(RunConfig& c) {
+  Schema s;
+  s.override_example = "ppo.n_steps=256";
   auto& e = c.env;
-  s.list.push_back({"env",
+  s.sections.push_back({"env",
                     {
                         time_field("window_start", e.window_start),
                         time_field("window_end", e.window_end),
@@ -188,7 +41,7 @@ Sections sections_of(RunConfig& c) {
                         dollars_field("obs_open_pnl_scale", e.obs_open_pnl_scale_cents),
                     }});
   auto& p = c.ppo;
-  s.list.push_back({"ppo",
+  s.sections.push_back({"ppo",
                     {
                         int_field("total_timesteps", p.total_timesteps, 1, 1'000'000'000'000),
                         int_field("num_envs", p.num_envs, 1, 4096),
@@ -217,7 +70,7 @@ Sections sections_of(RunConfig& c) {
                         int_field("torch_threads", p.torch_threads, 1, 256),
                     }});
   auto& t = c.train;
-  s.list.push_back({"train",
+  s.sections.push_back({"train",
                     {
                         int_field("folds", t.folds, 1, 100),
                         int_field("gap_sessions", t.gap_sessions, 0, 10'000),
@@ -228,80 +81,18 @@ Sections sections_of(RunConfig& c) {
   return s;
 }
 
-std::string location(const std::string& source, const toml::source_region& r) {
-  return fmt::format("{}:{}:{}", source, r.begin.line, r.begin.column);
-}
-
-std::string known_keys(const std::vector<Field>& fields) {
-  std::string out;
-  for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f.name;
-  return out;
-}
-
-core::Status apply_table(const toml::table& root, const std::string& source, Sections& sections) {
-  for (const auto& [key, node] : root) {
-    const std::string section(key.str());
-    const auto* fields = sections.find(section);
-    if (fields == nullptr || !node.is_table())
-      return core::Error{fmt::format("{}: unknown section [{}] (known: [env], [ppo], [train])",
-                                     location(source, key.source()), section)};
-    for (const auto& [k, v] : *node.as_table()) {
-      const std::string name(k.str());
-      const Field* field = nullptr;
-      for (const auto& f : *fields)
-        if (f.name == name) field = &f;
-      if (field == nullptr)
-        return core::Error{fmt::format("{}: unknown key {}.{} (known: {})", location(source, k.source()), section,
-                                       name, known_keys(*fields))};
-      if (auto st = field->set(v, fmt::format("{}: {}.{}", location(source, v.source()), section, name)); !st)
-        return st;
-    }
-  }
-  return {};
-}
-
-core::Status apply_override(const std::string& text, Sections& sections) {
-  const auto eq = text.find('=');
-  const auto dot = text.find('.');
-  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
-    return core::Error{fmt::format("--set {}: expected section.key=value, like ppo.n_steps=256", text)};
-  const std::string section = text.substr(0, dot), name = text.substr(dot + 1, eq - dot - 1);
-  const std::string value = text.substr(eq + 1);
-  const auto* fields = sections.find(section);
-  if (fields == nullptr)
-    return core::Error{fmt::format("--set {}: unknown section {} (known: env, ppo, train)", text, section)};
-  const Field* field = nullptr;
-  for (const auto& f : *fields)
-    if (f.name == name) field = &f;
-  if (field == nullptr)
-    return core::Error{fmt::format("--set {}: unknown key {}.{} (known: {})", text, section, name, known_keys(*fields))};
-  // A TOML value (42, 3e-4, true, [64, 64], "x"); a bare word is taken as a string.
-  toml::table parsed;
-  try {
-    parsed = toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
-    parsed = toml::table{{"v", value}};
-  }
-  return field->set(*parsed.get("v"), fmt::format("--set {}", text));
-}
-
 }  // namespace
 
 core::Result<RunConfig> parse_run_config(std::string_view text, const std::string& source,
                                          const std::vector<std::string>& overrides) {
   RunConfig config;
-  Sections sections = sections_of(config);
+  const Schema schema = schema_of(config);
   if (!text.empty()) {
-    toml::table root;
-    try {
-      root = toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-      return core::Error{fmt::format("{}: {}", location(source, e.source()), e.description())};
-    }
-    if (auto st = apply_table(root, source, sections); !st) return st.error();
+    auto root = parse_toml(text, source);
+    if (!root) return root.error();
+    if (auto st = apply_table(*root, source, schema); !st) return st.error();
   }
-  for (const auto& o : overrides)
-    if (auto st = apply_override(o, sections); !st) return st.error();
+  if (auto st = apply_overrides(overrides, schema); !st) return st.error();
   if (auto st = env::validate(config.env); !st) return core::Error{fmt::format("{}: {}", source, st.error().message)};
   if (auto st = config.ppo.validate(); !st) return core::Error{fmt::format("{}: {}", source, st.error().message)};
   return config;
@@ -309,25 +100,14 @@ core::Result<RunConfig> parse_run_config(std::string_view text, const std::strin
 
 core::Result<RunConfig> load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
   if (path.empty()) return parse_run_config({}, "defaults", overrides);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::Error{fmt::format("{}: cannot open", path)};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_run_config(text.str(), path, overrides);
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  return parse_run_config(*text, path, overrides);
 }
 
 std::string to_toml(const RunConfig& config) {
   RunConfig copy = config;
-  Sections sections = sections_of(copy);
-  toml::table root;
-  for (const auto& [name, fields] : sections.list) {
-    toml::table t;
-    for (const auto& f : fields) f.get(t);
-    root.insert_or_assign(name, std::move(t));
-  }
-  std::ostringstream out;
-  out << root << '\n';
-  return out.str();
+  return to_toml(schema_of(copy));
 }
 
 }  // namespace daytrader::config
