@@ -6,6 +6,10 @@
 
 namespace daytrader::config {
 
+namespace {
+constexpr double kMaxSeconds = 1e9;  // seconds_field: ~31 years, far inside int64 nanoseconds
+}  // namespace
+
 const Field* Section::find(std::string_view key) const {
   const Field* found = nullptr;
   for (const auto& f : fields)
@@ -82,6 +86,49 @@ Field bool_field(std::string name, bool& ref) {
           [name, &ref](toml::table& t) { t.insert_or_assign(name, ref); }};
 }
 
+Field string_field(std::string name, std::string& ref) {
+  return {name,
+          [&ref](const toml::node& n, const std::string& where) -> core::Status {
+            const auto v = n.value_exact<std::string>();
+            if (!v) return type_error(where, "a string", n);
+            ref = *v;
+            return {};
+          },
+          [name, &ref](toml::table& t) { t.insert_or_assign(name, ref); }};
+}
+
+Field seconds_field(std::string name, core::Nanoseconds& ref, SecondsBound bound) {
+  return {name,
+          [&ref, bound](const toml::node& n, const std::string& where) -> core::Status {
+            const auto v = n.value<double>();
+            if (!v || !n.is_number()) return type_error(where, "a number of seconds", n);
+            if (!std::isfinite(*v)) return core::Error{fmt::format("{}: {} is not finite", where, *v)};
+            if (*v > kMaxSeconds)
+              return core::Error{fmt::format("{}: {} is more than {} seconds", where, *v, kMaxSeconds)};
+            const core::Nanoseconds ns{std::llround(*v * 1e9)};
+            if (bound == SecondsBound::kPositive && ns.count() <= 0)
+              return core::Error{fmt::format("{}: {} is not > 0", where, *v)};
+            if (bound == SecondsBound::kNonNegative && ns.count() < 0)
+              return core::Error{fmt::format("{}: {} is not >= 0", where, *v)};
+            ref = ns;
+            return {};
+          },
+          [name, &ref](toml::table& t) { t.insert_or_assign(name, static_cast<double>(ref.count()) / 1e9); }};
+}
+
+Field milliseconds_field(std::string name, std::chrono::milliseconds& ref, std::int64_t lo, std::int64_t hi) {
+  return {name,
+          [&ref, lo, hi](const toml::node& n, const std::string& where) -> core::Status {
+            const auto v = n.value_exact<std::int64_t>();
+            if (!v) return type_error(where, "a whole number of milliseconds", n);
+            if (*v < lo || *v > hi)
+              return core::Error{fmt::format("{}: {} is outside {}..{}", where, *v, lo, hi)};
+            ref = std::chrono::milliseconds{*v};
+            return {};
+          },
+          [name, &ref](toml::table& t) { t.insert_or_assign(name, static_cast<std::int64_t>(ref.count())); }};
+}
+
 Field dollars_field(std::string name, core::Cents& ref) {
   return {
       name,
@@ -133,10 +180,12 @@ Field int_list_field(std::string name, std::vector<std::int64_t>& ref) {
           }};
 }
 
-core::Result<toml::table> parse_toml(std::string_view text, const std::string& source) {
+core::Result<toml::table> parse_toml(std::string_view text, const std::string& source,
+                                     toml::source_position* error_at) {
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
+    if (error_at != nullptr) *error_at = e.source().begin;
     return core::Error{fmt::format("{}: {}", location(source, e.source()), e.description())};
   }
 }
@@ -207,6 +256,17 @@ core::Status apply_override(const std::string& text, const Schema& schema) {
 core::Status apply_overrides(const std::vector<std::string>& overrides, const Schema& schema) {
   for (const auto& o : overrides)
     if (auto st = apply_override(o, schema); !st) return st;
+  return {};
+}
+
+core::Status check_fields(const Schema& schema) {
+  for (const auto& section : schema.sections) {
+    for (const auto& f : section.fields) {
+      toml::table t;
+      f.get(t);
+      if (auto st = f.set(*t.get(f.name), section.name + "." + f.name); !st) return st;
+    }
+  }
   return {};
 }
 

@@ -12,6 +12,7 @@
 // A Schema holds references into the struct it was built from: build it from the object being
 // filled, use it, and drop it with that object.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "core/result.h"
 #include "core/session_calendar.h"
 #include "core/ticks.h"
+#include "core/timestamp.h"
 
 namespace daytrader::config {
 
@@ -81,10 +83,18 @@ template <typename I>
 // An optional number: a value, or false for none.
 [[nodiscard]] Field optional_double_field(std::string name, std::optional<double>& ref);
 [[nodiscard]] Field bool_field(std::string name, bool& ref);
+// Any string, the empty one included (a config's validate() says which may not be empty).
+[[nodiscard]] Field string_field(std::string name, std::string& ref);
 // Money in dollars with at most two decimals, stored as cents.
 [[nodiscard]] Field dollars_field(std::string name, core::Cents& ref);
 // An exchange time of day, "08:30" or "14:30:00".
 [[nodiscard]] Field time_field(std::string name, core::LocalTimeOfDay& ref);
+// A duration written as a number of seconds (5, 2.5), kept as nanoseconds, at most 1e9 s.
+enum class SecondsBound : std::uint8_t { kPositive, kNonNegative };  // > 0 or >= 0
+[[nodiscard]] Field seconds_field(std::string name, core::Nanoseconds& ref, SecondsBound bound);
+// A duration written as a whole number of milliseconds, range-checked like int_field.
+[[nodiscard]] Field milliseconds_field(std::string name, std::chrono::milliseconds& ref, std::int64_t lo,
+                                       std::int64_t hi);
 // A non-empty list of layer sizes, each 1..65536: [64, 64].
 [[nodiscard]] Field int_list_field(std::string name, std::vector<std::int64_t>& ref);
 
@@ -104,8 +114,10 @@ template <typename E, typename Parse, typename Show>
           [name, &ref, show](toml::table& t) { t.insert_or_assign(name, std::string(show(ref))); }};
 }
 
-// Parses TOML text; a syntax error cites "<source>:<line>:<column>: <what>".
-[[nodiscard]] core::Result<toml::table> parse_toml(std::string_view text, const std::string& source);
+// Parses TOML text; a syntax error cites "<source>:<line>:<column>: <what>" and, with `error_at`,
+// is also stored there.
+[[nodiscard]] core::Result<toml::table> parse_toml(std::string_view text, const std::string& source,
+                                                   toml::source_position* error_at = nullptr);
 
 // Applies every key of `root` to the schema's fields. Only the schema's sections may appear and
 // only their fields within them: anything else is an error citing its line and column and
@@ -124,6 +136,11 @@ struct Override {
 // Applies one override ("ppo.n_steps=256") or several in order; messages start "--set <text>".
 [[nodiscard]] core::Status apply_override(const std::string& text, const Schema& schema);
 [[nodiscard]] core::Status apply_overrides(const std::vector<std::string>& overrides, const Schema& schema);
+
+// Checks the values the schema's fields hold now by the rules a file would meet (type, range),
+// for structs built in code: each value is written as TOML and read back. Messages start
+// "section.key: ".
+[[nodiscard]] core::Status check_fields(const Schema& schema);
 
 // Every field of every section as TOML text ending in a newline; toml++ orders the sections and
 // the keys by name.
