@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "common.h"
 #include "dataset/dataset.h"
-#include "model_folder.h"
+#include "model/model_bundle.h"
 #include "rl/checkpoint.h"
 
 namespace daytrader::cli {
@@ -67,16 +67,17 @@ void add_backtest(CLI::App& app) {
   cmd->add_flag("--stochastic", o->stochastic, "Sample actions (SB3's predict default) instead of argmax");
   cmd->add_option("--seed", o->seed, "Seed of stochastic actions and of the random baseline")->capture_default_str();
   cmd->callback([o] {
-    const auto folder = load_model_folder(o->model);
+    const auto folder = model::load_model_bundle(o->model);
     const auto data = must(dataset::Dataset::open(o->data));
     must(data.check_feature_set(folder.scaler.feature_set()));
+    must(folder.check_data(data.feature_set(), data.meta().bar, data.meta().instrument));
     auto [begin, end] = session_range(data, o->from, o->to);
     if (o->from.empty() && o->to.empty() && folder.metadata.contains("test")) {
       // The fold's own test range, by trade date, when this is the dataset it was trained on.
       const auto& t = folder.metadata["test"];
       std::tie(begin, end) = session_range(data, t.value("first_trade_date", ""), t.value("last_trade_date", ""));
     }
-    rl::Policy policy = rl::load_policy(folder.dir, o->seed);
+    rl::Policy policy = folder.load_policy(o->seed);
     env::EnvConfig cfg = folder.config.env;
     cfg.mode = env::EpisodeMode::kEvaluate;
     cfg.session_begin = begin;

@@ -18,7 +18,7 @@
 #include "common.h"
 #include "dataset/dataset.h"
 #include "env/trading_vec_env.h"
-#include "model_folder.h"
+#include "model/model_bundle.h"
 #include "rl/ppo_trainer.h"
 
 namespace daytrader::cli {
@@ -103,7 +103,7 @@ void add_train(CLI::App& app) {
     std::filesystem::create_directories(out);
     const std::string effective = config::to_toml(run);
     spdlog::info("Effective configuration:\n{}", effective);
-    { std::ofstream(out / kRunConfigFile) << effective; }
+    { std::ofstream(out / model::kRunConfigFile) << effective; }
 
     std::vector<std::vector<backtest::RunResult>> results;
     for (std::size_t k = 0; k < folds.size(); ++k) {
@@ -169,14 +169,15 @@ void add_train(CLI::App& app) {
           run.ppo.seed + 17));
 
       trainer.save(fold_dir);
-      must(scaler.save((fold_dir / kScalerFile).string()));
-      { std::ofstream(fold_dir / kRunConfigFile) << effective; }
+      must(scaler.save((fold_dir / model::kScalerFile).string()));
+      { std::ofstream(fold_dir / model::kRunConfigFile) << effective; }
       const auto& fs = data.feature_set();
       nlohmann::json meta = {
           {"daytrader_version", DAYTRADER_VERSION},
           {"created_utc", core::format_utc(std::chrono::time_point_cast<core::Nanoseconds>(std::chrono::system_clock::now()))},
           {"dataset", {{"path", o->data}, {"source", data.meta().source}, {"bar", data.meta().bar.to_string()},
                        {"format_version", dataset::kFormatVersion}}},
+          {"instrument", model::instrument_json(data.meta().instrument)},
           {"feature_set", {{"name", fs.name()}, {"version", fs.version()}, {"hash", fs.hash_hex()}, {"columns", fs.columns()}}},
           {"fold", k + 1},
           {"folds", folds.size()},
@@ -189,7 +190,7 @@ void add_train(CLI::App& app) {
           {"num_actions", 5},
           {"test_metrics", metrics_json(runs.front().metrics)},
       };
-      std::ofstream(fold_dir / kMetadataFile) << meta.dump(2) << '\n';
+      std::ofstream(fold_dir / model::kMetadataFile) << meta.dump(2) << '\n';
       fmt::print("{}", backtest::format_metrics_table(runs));
       fmt::print("Saved     {} ({} steps in {:.1f} s, {:.0f} steps/s)\n\n", fold_dir.string(),
                  thousands(static_cast<std::uint64_t>(trainer.timesteps())), train_secs,
