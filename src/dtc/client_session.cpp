@@ -123,6 +123,8 @@ void ClientSession::handle(const Message& message, core::Timestamp now) {
     case ClientState::kLoggedOn: {
       if (std::holds_alternative<Heartbeat>(message)) {
         ++heartbeats_received_;
+        // Passed on as well: a replay server's heartbeat carries its clock (CurrentDateTime).
+        handler_.on_message(message);
         return;
       }
       if (const auto* logoff = std::get_if<Logoff>(&message)) {

@@ -128,6 +128,32 @@ std::int32_t TradingClient::request_positions(const std::string& account) {
   return id;
 }
 
+std::int32_t TradingClient::request_fills(const std::string& account, core::Timestamp since) {
+  const auto id = next_request_id();
+  {
+    std::lock_guard l(mutex_);
+    fills_[id];
+  }
+  dtc::HistoricalOrderFillsRequest r;
+  r.request_id = id;
+  r.trade_account = account;
+  r.start_date_time = since == core::Timestamp{} ? 0 : core::to_unix_ns(since) / 1'000'000'000;
+  client_.send(r);
+  return id;
+}
+
+std::vector<TradingClient::FillState> TradingClient::fills(std::int32_t request_id) const {
+  std::lock_guard l(mutex_);
+  const auto it = fills_.find(request_id);
+  return it == fills_.end() ? std::vector<FillState>{} : it->second;
+}
+
+bool TradingClient::fills_rejected(std::int32_t request_id) const {
+  std::lock_guard l(mutex_);
+  const auto it = fills_rejected_.find(request_id);
+  return it != fills_rejected_.end() && it->second;
+}
+
 std::int32_t TradingClient::request_open_orders(const std::string& account) {
   const auto id = next_request_id();
   {
@@ -146,12 +172,13 @@ std::int32_t TradingClient::request_open_orders(const std::string& account) {
 dtc::SubmitNewSingleOrder TradingClient::single(const std::string& symbol, const std::string& exchange,
                                                 const std::string& account, dtc::BuySell side,
                                                 std::int64_t quantity, dtc::OrderType type,
-                                                std::optional<core::Ticks> price) {
+                                                std::optional<core::Ticks> price,
+                                                const std::string& client_order_id) {
   dtc::SubmitNewSingleOrder o;
   o.symbol = symbol;
   o.exchange = exchange;
   o.trade_account = account;
-  o.client_order_id = next_order_id();
+  o.client_order_id = client_order_id.empty() ? next_order_id() : client_order_id;
   o.order_type = type;
   o.buy_sell = side;
   o.price1 = price ? options_.instrument.to_price(*price) : 0.0;
@@ -240,6 +267,90 @@ BracketIds TradingClient::submit_bracket(const std::string& symbol, const std::s
   client_.send(parent);  // back to back, in this order (§7.8)
   client_.send(oco);
   return ids;
+}
+
+void TradingClient::submit_market_as(const std::string& client_order_id, const std::string& symbol,
+                                     const std::string& exchange, const std::string& account, dtc::BuySell side,
+                                     std::int64_t quantity) {
+  client_.send(single(symbol, exchange, account, side, quantity, dtc::OrderType::kMarket, std::nullopt, client_order_id));
+}
+
+void TradingClient::submit_bracket_offsets_as(const BracketIds& ids, const std::string& symbol,
+                                              const std::string& exchange, const std::string& account,
+                                              dtc::BuySell side, std::int64_t quantity,
+                                              std::int64_t target_offset_ticks, std::int64_t stop_offset_ticks) {
+  auto parent = single(symbol, exchange, account, side, quantity, dtc::OrderType::kMarket, std::nullopt, ids.parent);
+  parent.is_parent_order = 1;
+  const dtc::BuySell exit_side = opposite(side);
+  const auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, std::nullopt, ids.target);
+  const auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, std::nullopt, ids.stop);
+  dtc::SubmitNewOcoOrder oco;
+  oco.symbol = symbol;
+  oco.exchange = exchange;
+  oco.trade_account = account;
+  oco.client_order_id_1 = ids.target;
+  oco.order_type_1 = dtc::OrderType::kLimit;
+  oco.buy_sell_1 = exit_side;
+  oco.quantity_1 = static_cast<double>(quantity);
+  oco.client_order_id_2 = ids.stop;
+  oco.order_type_2 = dtc::OrderType::kStop;
+  oco.buy_sell_2 = exit_side;
+  oco.quantity_2 = static_cast<double>(quantity);
+  oco.time_in_force = options_.time_in_force;
+  oco.is_automated_order = options_.automated ? 1 : 0;
+  oco.parent_trigger_client_order_id = ids.parent;
+  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
+  oco.use_offsets = 1;
+  oco.offset_from_parent1 = options_.instrument.to_price(core::Ticks(target_offset_ticks));
+  oco.offset_from_parent2 = options_.instrument.to_price(core::Ticks(stop_offset_ticks));
+  (void)leg1;
+  (void)leg2;
+  client_.send(parent);  // back to back, in this order (§7.8)
+  client_.send(oco);
+}
+
+void TradingClient::submit_oco_as(const std::string& target_id, const std::string& stop_id, const std::string& symbol,
+                                  const std::string& exchange, const std::string& account, dtc::BuySell exit_side,
+                                  std::int64_t quantity, core::Ticks target_price, core::Ticks stop_price) {
+  const auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, target_price, target_id);
+  const auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, stop_price, stop_id);
+  dtc::SubmitNewOcoOrder oco;
+  oco.symbol = symbol;
+  oco.exchange = exchange;
+  oco.trade_account = account;
+  oco.client_order_id_1 = target_id;
+  oco.order_type_1 = dtc::OrderType::kLimit;
+  oco.buy_sell_1 = exit_side;
+  oco.price1_1 = leg1.price1;
+  oco.quantity_1 = static_cast<double>(quantity);
+  oco.client_order_id_2 = stop_id;
+  oco.order_type_2 = dtc::OrderType::kStop;
+  oco.buy_sell_2 = exit_side;
+  oco.price1_2 = leg2.price1;
+  oco.quantity_2 = static_cast<double>(quantity);
+  oco.time_in_force = options_.time_in_force;
+  oco.is_automated_order = options_.automated ? 1 : 0;
+  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
+  client_.send(oco);
+}
+
+void TradingClient::cancel_client_order(const std::string& client_order_id) {
+  dtc::CancelOrder c;
+  c.client_order_id = client_order_id;
+  {
+    std::lock_guard l(mutex_);
+    if (auto o = orders_.find(client_order_id); o != orders_.end()) {
+      c.server_order_id = o->second.server_order_id;
+      c.trade_account = o->second.account;
+    }
+  }
+  client_.send(c);
+}
+
+void TradingClient::send_clock(core::Timestamp t) {
+  dtc::Heartbeat hb;
+  hb.current_date_time = core::to_unix_ns(t) / 1'000'000'000;
+  client_.send(hb);
 }
 
 void TradingClient::cancel(const std::string& server_order_id) {
@@ -470,6 +581,24 @@ void TradingClient::on_message(const dtc::Message& message) {
   } else if (const auto* r3 = std::get_if<dtc::AccountBalanceReject>(&message)) {
     std::lock_guard l(mutex_);
     complete_[r3->request_id] = true;
+  } else if (const auto* f = std::get_if<dtc::HistoricalOrderFillResponse>(&message)) {
+    std::lock_guard l(mutex_);
+    auto& v = fills_[f->request_id];
+    if (f->no_order_fills == 0) {
+      FillState x;
+      x.server_order_id = std::string(f->server_order_id.view());
+      x.exec_id = std::string(f->unique_execution_id.view());
+      x.side = f->buy_sell;
+      x.price = to_ticks(f->price);
+      x.quantity = to_qty(f->quantity);
+      if (f->date_time > 0) x.time = core::from_unix_ns(classify_us(f->date_time) * 1000);
+      v.push_back(std::move(x));
+    }
+    if (f->no_order_fills != 0 || f->message_number >= f->total_number_messages) complete_[f->request_id] = true;
+  } else if (const auto* r4 = std::get_if<dtc::HistoricalOrderFillsReject>(&message)) {
+    std::lock_guard l(mutex_);
+    fills_rejected_[r4->request_id] = true;
+    complete_[r4->request_id] = true;
   } else {
     handle_history(message);
   }

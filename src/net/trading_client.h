@@ -150,6 +150,9 @@ class TradingClient : private ClientListener {
   std::int32_t request_account_balance(const std::string& account);
   std::int32_t request_positions(const std::string& account);
   std::int32_t request_open_orders(const std::string& account);
+  // HISTORICAL_ORDER_FILLS_REQUEST (§7.12) for the account's fills since `since` (0 = all the
+  // server keeps); the answers are collected for fills(request_id).
+  std::int32_t request_fills(const std::string& account, core::Timestamp since);
 
   // Orders; each returns the ClientOrderID(s) it allocated.
   std::string submit_market(const std::string& symbol, const std::string& exchange, const std::string& account,
@@ -165,6 +168,26 @@ class TradingClient : private ClientListener {
                             core::Ticks entry_price, core::Ticks target_price, core::Ticks stop_price);
   // CANCEL_ORDER for a ServerOrderID (its ClientOrderID and account from the known state).
   void cancel(const std::string& server_order_id);
+
+  // The same orders with ClientOrderIDs chosen by the caller, so that a live engine can journal
+  // an order's intent, id included, before it is sent. The ids must be unique (§7.2).
+  void submit_market_as(const std::string& client_order_id, const std::string& symbol, const std::string& exchange,
+                        const std::string& account, dtc::BuySell side, std::int64_t quantity);
+  // Market entry with IsParentOrder = 1, then its OCO bracket priced by offsets from the entry's
+  // fill (UseOffsets = 1): a LIMIT target `target_offset` ticks in the position's favour and a
+  // STOP `stop_offset` ticks against it.
+  void submit_bracket_offsets_as(const BracketIds& ids, const std::string& symbol, const std::string& exchange,
+                                 const std::string& account, dtc::BuySell side, std::int64_t quantity,
+                                 std::int64_t target_offset_ticks, std::int64_t stop_offset_ticks);
+  // A plain OCO pair (LIMIT target, STOP) closing a position of `exit_side`'s opposite.
+  void submit_oco_as(const std::string& target_id, const std::string& stop_id, const std::string& symbol,
+                     const std::string& exchange, const std::string& account, dtc::BuySell exit_side,
+                     std::int64_t quantity, core::Ticks target_price, core::Ticks stop_price);
+  // CANCEL_ORDER for a ClientOrderID this client sent (with its ServerOrderID when known).
+  void cancel_client_order(const std::string& client_order_id);
+  // A HEARTBEAT carrying `t` as CurrentDateTime (Unix s): a paced replay server takes it as
+  // "the client has acted up to t".
+  void send_clock(core::Timestamp t);
 
   // The §7.11 procedure, blocking (bounded by options.step_timeout per wait): refresh the open
   // orders of the account, cancel every working order of the symbol, wait for them to be
@@ -189,6 +212,18 @@ class TradingClient : private ClientListener {
   [[nodiscard]] std::vector<PositionState> positions() const;
   [[nodiscard]] std::int64_t position(const std::string& account, const std::string& symbol) const;
   [[nodiscard]] std::optional<BalanceState> balance(const std::string& account) const;
+  // The fills a request_fills() got so far (complete once request_complete()); empty when the
+  // server said it has none, or rejected the request (fills_rejected()).
+  struct FillState {
+    std::string server_order_id;
+    std::string exec_id;
+    dtc::BuySell side = dtc::BuySell::kUnset;
+    std::optional<core::Ticks> price;
+    std::int64_t quantity = 0;
+    core::Timestamp time{};
+  };
+  [[nodiscard]] std::vector<FillState> fills(std::int32_t request_id) const;
+  [[nodiscard]] bool fills_rejected(std::int32_t request_id) const;
   // True once every reply of that request has arrived (last message of the batch or a reject).
   [[nodiscard]] bool request_complete(std::int32_t request_id) const;
 
@@ -220,7 +255,8 @@ class TradingClient : private ClientListener {
   std::string next_order_id();
   dtc::SubmitNewSingleOrder single(const std::string& symbol, const std::string& exchange,
                                    const std::string& account, dtc::BuySell side, std::int64_t quantity,
-                                   dtc::OrderType type, std::optional<core::Ticks> price);
+                                   dtc::OrderType type, std::optional<core::Ticks> price,
+                                   const std::string& client_order_id = {});
   std::optional<core::Ticks> to_ticks(double price) const;
 
   TradingClientOptions options_;
@@ -237,6 +273,8 @@ class TradingClient : private ClientListener {
   std::map<std::int32_t, std::string> request_account_;  // RequestID -> account asked for
   std::map<std::int32_t, bool> complete_;                 // RequestID -> all replies in
   std::map<std::int32_t, History> history_;
+  std::map<std::int32_t, std::vector<FillState>> fills_;
+  std::map<std::int32_t, bool> fills_rejected_;
 
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
