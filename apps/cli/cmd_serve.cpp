@@ -1,5 +1,7 @@
 // daytrader serve: the DTC stand-in server. Replays a SCID file as live market data, answers
-// historical requests from it, and simulates orders, positions and the account (sim/).
+// historical requests from it (never beyond the replay's clock), and simulates orders, positions
+// and accounts (sim/): per connection or as one shared market, optionally paced by its client and
+// filling like the backtest (--fills bar).
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +13,8 @@
 
 #include "commands.h"
 #include "common.h"
+#include "core/session_calendar.h"
+#include "core/timestamp.h"
 #include "net/credentials.h"
 #include "net/server.h"
 #include "scid/reader.h"
@@ -35,6 +39,12 @@ struct ServeOptions {
   std::string symbol;  // default: the file name without .scid
   std::string exchange;
   std::string account = "SIM1";
+  std::string market = "per-connection";
+  std::string pace = "none";
+  std::int64_t pace_seconds = 60;
+  std::string fills = "tick";
+  std::int64_t slippage_ticks = 1;
+  std::string start_at;  // exchange time "YYYY-MM-DD HH:MM"; empty = the file's first record
 };
 
 void run_serve(const ServeOptions& o) {
@@ -47,6 +57,14 @@ void run_serve(const ServeOptions& o) {
   config.exchange.exchange = o.exchange;
   config.exchange.trade_account = o.account;
   config.speed = speed;
+  config.market = must(sim::parse_market_mode(o.market));
+  config.pace = must(sim::parse_pace_mode(o.pace));
+  config.pace_seconds = o.pace_seconds;
+  config.exchange.fills = must(sim::parse_fill_mode(o.fills));
+  config.exchange.slippage_ticks = o.slippage_ticks;
+  if (!o.start_at.empty())
+    config.start_at = parse_exchange_time(o.start_at, "--start-at", core::SessionCalendar::cme_globex());
+  must(sim::validate(config));
 
   net::ServerOptions so;
   so.bind_address = o.bind;
@@ -64,12 +82,23 @@ void run_serve(const ServeOptions& o) {
         "Listening on a non-loopback address bind={}: anyone who can reach it can trade the simulator{}",
         o.bind, o.password_env ? "" : " (no password: consider --password-env)");
 
-  sim::SimServer app(config, reader.records());
+  sim::SimServer app(config, reader.records());  // throws when --start-at is after the data
   net::Server server(so, app);
   app.attach(server);
   must(server.start());
   spdlog::info("Serving symbol={} records={} speed={} on {}:{} file={}", config.exchange.symbol,
                thousands(reader.size()), speed.to_string(), o.bind, server.port(), o.data);
+  spdlog::info("Mode market={} pace={} pace_seconds={} fills={} slippage_ticks={} account={}",
+               sim::to_string(config.market), sim::to_string(config.pace), config.pace_seconds,
+               sim::to_string(config.exchange.fills), config.exchange.slippage_ticks,
+               config.exchange.trade_account);
+  if (!o.start_at.empty())
+    spdlog::info("Replays start at start_at=\"{}\" exchange time ({}); earlier records count as history",
+                 o.start_at, core::format_utc(config.start_at));
+  if (config.pace == sim::PaceMode::kNone && config.exchange.fills == sim::FillMode::kBar)
+    spdlog::info("Bar fills without pacing: bars close every {} s of data time, without waiting for clients",
+                 config.pace_seconds);
+  const bool shared = config.market == sim::MarketMode::kShared;
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -84,6 +113,16 @@ void run_serve(const ServeOptions& o) {
       spdlog::info("Status connections={} accepted={} trades_sent={} historical_requests={}",
                    server.connection_count(), last_accepted, thousands(app.stats().trades_sent.load()),
                    app.stats().historical_requests.load());
+      if (shared) {
+        const std::int64_t clock = app.stats().clock_unix_s.load();
+        const std::int64_t held = app.stats().held_at_unix_s.load();
+        spdlog::info(
+            "Market clock={} held_at={} bar_closes={} pacing_holds={}",
+            clock == 0 ? std::string("not started")
+                       : core::format_utc(core::from_unix_ns(clock * 1'000'000'000)),
+            held == 0 ? std::string("-") : core::format_utc(core::from_unix_ns(held * 1'000'000'000)),
+            app.stats().bar_closes.load(), app.stats().pacing_holds.load());
+      }
     }
   }
   spdlog::info("Stopping: sending LOGOFF to connections={}", server.connection_count());
@@ -107,7 +146,31 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--env-file", o->env_file, "KEY=VALUE file read by --password-env")->capture_default_str();
   cmd->add_option("--symbol", o->symbol, "Symbol clients subscribe to (default: the file name, e.g. ESZ25)");
   cmd->add_option("--exchange", o->exchange, "Exchange echoed in order and position updates");
-  cmd->add_option("--account", o->account, "Trade account of every connection")->capture_default_str();
+  cmd->add_option("--account", o->account,
+                  "Trade account of every connection (shared market: the default for a logon without one)")
+      ->capture_default_str();
+  cmd->add_option("--market", o->market,
+                  "per-connection (each connection replays the file and has its own account) or shared (one "
+                  "replay clock and persistent accounts for the whole server)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--pace", o->pace,
+         "none, or client: stop at every --pace-seconds boundary of data time, send a HEARTBEAT with "
+         "the boundary and wait for every subscriber to send it back (needs --speed max)")
+      ->capture_default_str();
+  cmd->add_option("--pace-seconds", o->pace_seconds,
+                  "Pacing interval and bar of --fills bar, seconds (1..86400)")
+      ->capture_default_str();
+  cmd->add_option("--fills", o->fills,
+                  "tick (fills tick by tick at the touch) or bar (the backtest's rules: market at the next "
+                  "trade with slippage, brackets and resting orders checked on each bar)")
+      ->capture_default_str();
+  cmd->add_option("--slippage-ticks", o->slippage_ticks,
+                  "--fills bar: adverse ticks on market and stop fills")
+      ->capture_default_str();
+  cmd->add_option("--start-at", o->start_at,
+                  "Start every replay at this exchange time (YYYY-MM-DD HH:MM, America/Chicago); the records "
+                  "before it are served as history only");
   cmd->callback([o] { run_serve(*o); });
 }
 

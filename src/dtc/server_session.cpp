@@ -70,8 +70,9 @@ void ServerSession::handle(const Message& message, core::Timestamp now) {
     }
     return;
   }
-  if (std::holds_alternative<Heartbeat>(message)) {
+  if (const auto* hb = std::get_if<Heartbeat>(&message)) {
     ++heartbeats_received_;
+    handler_.on_heartbeat(*hb);
     return;
   }
   if (const auto* logoff = std::get_if<Logoff>(&message)) {

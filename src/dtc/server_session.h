@@ -10,6 +10,8 @@
 //   LOGON_REQUEST -> password check -> LOGON_RESPONSE success, or LOGON_ERROR and close
 //   then HEARTBEAT every interval the client asked for (clamped to 1..60 s; <= 0: none, and no
 //   heartbeat timeout), application messages to the handler, LOGOFF or silence: closed.
+//   A client HEARTBEAT keeps the connection alive here and is then shown to the handler's
+//   on_heartbeat() (the simulator's client pacing reads its CurrentDateTime); LOGOFF is not.
 //
 // Messages other than ENCODING_REQUEST/LOGON_REQUEST before logon are ignored and reported to
 // on_ignored() for the log (§9.10 project rule).
@@ -58,6 +60,8 @@ class ServerSessionHandler {
   virtual void on_logged_on(const LogonRequest& request) { (void)request; }
   // Every message after logon except HEARTBEAT and LOGOFF.
   virtual void on_message(const Message& message) { (void)message; }
+  // A HEARTBEAT from the logged-on client, after the session has counted it as life.
+  virtual void on_heartbeat(const Heartbeat& heartbeat) { (void)heartbeat; }
   // A message other than ENCODING_REQUEST/LOGON_REQUEST before logon, dropped.
   virtual void on_ignored(const Message& message) { (void)message; }
   virtual void on_closed(const CloseInfo& info) { (void)info; }

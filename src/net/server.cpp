@@ -38,6 +38,7 @@ struct Server::Impl {
 
     void on_logged_on(const dtc::LogonRequest& r) override { impl.app.on_logged_on(id, r, now); }
     void on_message(const dtc::Message& m) override { impl.app.on_message(id, m, now); }
+    void on_heartbeat(const dtc::Heartbeat& h) override { impl.app.on_heartbeat(id, h, now); }
     void on_ignored(const dtc::Message& m) override { impl.app.on_ignored(id, m); }
 
     Impl& impl;

@@ -33,6 +33,11 @@ class ServerApp {
     (void)id, (void)request, (void)now;
   }
   virtual void on_message(ConnectionId id, const dtc::Message& message, core::Timestamp now) = 0;
+  // A HEARTBEAT from a logged-on client (the session has already counted it as life). Apps
+  // that do not care leave it alone; the simulator's client pacing reads CurrentDateTime.
+  virtual void on_heartbeat(ConnectionId id, const dtc::Heartbeat& heartbeat, core::Timestamp now) {
+    (void)id, (void)heartbeat, (void)now;
+  }
   virtual void on_closed(ConnectionId id, const dtc::CloseInfo& info) { (void)id, (void)info; }
   // A message dropped because it came before logon (for the log).
   virtual void on_ignored(ConnectionId id, const dtc::Message& message) { (void)id, (void)message; }

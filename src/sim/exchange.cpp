@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "dtc/codec.h"
@@ -77,16 +79,24 @@ std::string_view status_name(OrderStatus s) {
 
 }  // namespace
 
-Exchange::Exchange(ExchangeConfig config) : config_(std::move(config)) {}
+core::Result<FillMode> parse_fill_mode(std::string_view text) {
+  if (text == "tick") return FillMode::kTick;
+  if (text == "bar") return FillMode::kBar;
+  return core::Error{fmt::format("--fills \"{}\" is not tick or bar", text)};
+}
+
+std::string_view to_string(FillMode m) noexcept {
+  return m == FillMode::kBar ? "bar" : "tick";
+}
+
+Exchange::Exchange(ExchangeConfig config) : config_(std::move(config)), bar_model_(config_.slippage_ticks) {}
 
 core::Cents Exchange::balance_cents() const noexcept {
   return config_.account.starting_balance_cents + realized_gross_cents_ - commission_cents_;
 }
 
 std::size_t Exchange::working_orders() const noexcept {
-  std::size_t n = 0;
-  for (const auto& [seq, o] : orders_) n += is_working(o.status) ? 1 : 0;
-  return n;
+  return live_.size();
 }
 
 // --- market ---------------------------------------------------------------------------------
@@ -98,14 +108,27 @@ void Exchange::on_quote(core::Ticks bid, core::Ticks ask, core::Timestamp t,
   ask_ = ask;
 }
 
+void Exchange::set_market(std::optional<core::Ticks> bid, std::optional<core::Ticks> ask,
+                          std::optional<core::Ticks> last, core::Timestamp t) {
+  now_ = std::max(now_, t);
+  bid_ = bid;
+  ask_ = ask;
+  last_ = last;
+}
+
 void Exchange::on_trade(core::Ticks price, core::Timestamp t, std::vector<std::uint8_t>& out) {
   now_ = t;
   last_ = price;
-  if (orders_.empty()) return;
+  ++trades_seen_;
+  if (live_.empty()) return;
+  if (config_.fills == FillMode::kBar) {
+    on_trade_bar_mode(price, out);
+    return;
+  }
   // Snapshot the working orders: a fill can cancel a sibling or activate children.
   std::vector<std::uint64_t> working;
-  for (const auto& [seq, o] : orders_)
-    if (o.status == OrderStatus::kOpen) working.push_back(seq);
+  for (const std::uint64_t seq : live_)
+    if (orders_.at(seq).status == OrderStatus::kOpen) working.push_back(seq);
   for (const std::uint64_t seq : working) {
     auto it = orders_.find(seq);
     if (it == orders_.end() || it->second.status != OrderStatus::kOpen) continue;
@@ -117,6 +140,81 @@ void Exchange::on_trade(core::Ticks price, core::Timestamp t, std::vector<std::u
       if (buy ? price >= o.price : price <= o.price) fill(o, touch(o.side).value_or(price), out);
     }
   }
+}
+
+void Exchange::on_trade_bar_mode(core::Ticks price, std::vector<std::uint8_t>& out) {
+  // Market orders waiting for this trade fill first (their children start working at it).
+  std::vector<std::uint64_t> markets;
+  for (const std::uint64_t seq : live_)
+    if (const Order& o = orders_.at(seq); o.status == OrderStatus::kOpen && o.type == OrderType::kMarket)
+      markets.push_back(seq);
+  for (const std::uint64_t seq : markets)
+    if (Order& o = orders_.at(seq); o.status == OrderStatus::kOpen)
+      fill(o, bar_model_.market_fill(o.side, price), out);
+  // Then every working limit and stop sees the trade in its bar.
+  for (const std::uint64_t seq : live_) {
+    Order& o = orders_.at(seq);
+    if (o.status != OrderStatus::kOpen || (o.type != OrderType::kLimit && o.type != OrderType::kStop))
+      continue;
+    if (!o.bar) {
+      o.bar = exec::BarPrices{price, price, price, price};
+      o.bar_first_trade = trades_seen_;
+    } else {
+      o.bar->high = std::max(o.bar->high, price);
+      o.bar->low = std::min(o.bar->low, price);
+      o.bar->close = price;
+    }
+  }
+}
+
+std::optional<core::Ticks> Exchange::lone_bar_fill(const Order& o) const {
+  const exec::BarPrices& b = *o.bar;
+  const bool buy = o.side == exec::OrderSide::kBuy;
+  if (o.type == OrderType::kLimit) {
+    // A touch is a fill, at the limit (a gap through it gets no price improvement).
+    if (buy ? b.low <= o.price : b.high >= o.price) return o.price;
+    return std::nullopt;
+  }
+  if (buy ? b.open >= o.price : b.open <= o.price) return bar_model_.market_fill(o.side, b.open);
+  if (buy ? b.high >= o.price : b.low <= o.price) return bar_model_.market_fill(o.side, o.price);
+  return std::nullopt;
+}
+
+void Exchange::on_bar_close(core::Timestamp bar_end, std::vector<std::uint8_t>& out) {
+  if (config_.fills != FillMode::kBar) return;
+  now_ = std::max(now_, bar_end);
+  std::vector<std::uint64_t> checked;
+  for (const std::uint64_t seq : live_)
+    if (const Order& o = orders_.at(seq); o.status == OrderStatus::kOpen && o.bar) checked.push_back(seq);
+  for (const std::uint64_t seq : checked) {
+    Order& o = orders_.at(seq);
+    if (o.status != OrderStatus::kOpen || !o.bar) continue;  // filled or canceled by a sibling
+    Order* s = o.sibling_id.empty() ? nullptr : find(o.sibling_id);
+    if (s != nullptr && (s->status != OrderStatus::kOpen || !s->bar)) s = nullptr;
+    // A target + stop pair on one side, the limit beyond the stop: the environment's bracket.
+    Order* limit = o.type == OrderType::kLimit ? &o : s;
+    Order* stop = o.type == OrderType::kStop ? &o : s;
+    const bool pair =
+        s != nullptr && limit != nullptr && stop != nullptr && limit != stop &&
+        limit->type == OrderType::kLimit && stop->type == OrderType::kStop && limit->side == stop->side &&
+        (limit->side == exec::OrderSide::kSell ? limit->price > stop->price : limit->price < stop->price);
+    if (pair) {
+      // The pair's bar: both legs normally started at the same trade; else the older one's open.
+      const Order& first = limit->bar_first_trade <= stop->bar_first_trade ? *limit : *stop;
+      exec::BarPrices bar = *first.bar;
+      bar.high = std::max(limit->bar->high, stop->bar->high);
+      bar.low = std::min(limit->bar->low, stop->bar->low);
+      const exec::Bracket bracket{
+          limit->side == exec::OrderSide::kSell ? exec::Side::kLong : exec::Side::kShort, limit->price,
+          stop->price};
+      if (const auto f = bar_model_.check_bracket(bracket, bar))
+        fill(f->reason == exec::ExitReason::kTarget ? *limit : *stop, f->price, out);
+      continue;
+    }
+    if (const auto price = lone_bar_fill(o)) fill(o, *price, out);
+  }
+  // The next bar starts with the next trade.
+  for (const std::uint64_t seq : live_) orders_.at(seq).bar.reset();
 }
 
 std::optional<core::Ticks> Exchange::touch(exec::OrderSide side) const {
@@ -165,7 +263,18 @@ Exchange::Order& Exchange::add_order(Order o) {
   o.received = now_;
   used_client_ids_.insert(o.client_id);
   by_server_id_[o.server_id] = o.seq;
+  if (is_working(o.status)) live_.insert(o.seq);
   return orders_.emplace(o.seq, std::move(o)).first->second;
+}
+
+void Exchange::set_status(Order& o, OrderStatus status) {
+  o.status = status;
+  if (is_working(status)) {
+    live_.insert(o.seq);
+  } else {
+    live_.erase(o.seq);
+    o.bar.reset();
+  }
 }
 
 Exchange::Order* Exchange::find(std::string_view server_id) {
@@ -310,6 +419,7 @@ void Exchange::submit_oco(const dtc::SubmitNewOcoOrder& m, std::vector<std::uint
 
 void Exchange::try_execute(Order& o, std::vector<std::uint8_t>& out) {
   if (o.status != OrderStatus::kOpen) return;
+  if (config_.fills == FillMode::kBar) return;  // the next trade (market) or the bar close
   const bool buy = o.side == exec::OrderSide::kBuy;
   const auto at = touch(o.side);
   switch (o.type) {
@@ -332,7 +442,7 @@ void Exchange::try_execute(Order& o, std::vector<std::uint8_t>& out) {
 void Exchange::fill(Order& o, core::Ticks price, std::vector<std::uint8_t>& out) {
   o.filled = o.quantity;
   o.fill_price = price;
-  o.status = OrderStatus::kFilled;
+  set_status(o, OrderStatus::kFilled);
   o.last_fill_time = now_;
   o.last_exec_id = fmt::format("E{}", next_exec_++);
   apply_fill(o.side, o.quantity, price);
@@ -350,8 +460,10 @@ void Exchange::fill(Order& o, core::Ticks price, std::vector<std::uint8_t>& out)
 
 void Exchange::activate_children(const Order& parent, std::vector<std::uint8_t>& out) {
   std::vector<std::uint64_t> children;
-  for (const auto& [seq, o] : orders_)
-    if (o.parent_id == parent.server_id && o.status == OrderStatus::kPendingChild) children.push_back(seq);
+  for (const std::uint64_t seq : live_)
+    if (const Order& o = orders_.at(seq);
+        o.parent_id == parent.server_id && o.status == OrderStatus::kPendingChild)
+      children.push_back(seq);
   for (const std::uint64_t seq : children) {
     Order& c = orders_.at(seq);
     if (c.has_offset) {
@@ -361,22 +473,23 @@ void Exchange::activate_children(const Order& parent, std::vector<std::uint8_t>&
       const bool above = (c.type == OrderType::kLimit) == (c.side == exec::OrderSide::kSell);
       c.price = above ? parent.fill_price + off : parent.fill_price - off;
     }
-    c.status = OrderStatus::kOpen;
+    set_status(c, OrderStatus::kOpen);
     dtc::encode_into(update_of(c, OrderUpdateReason::kGeneralOrderUpdate), out);
   }
   for (const std::uint64_t seq : children) try_execute(orders_.at(seq), out);
 }
 
 void Exchange::cancel_order(Order& o, std::vector<std::uint8_t>& out) {
-  o.status = OrderStatus::kCanceled;
+  set_status(o, OrderStatus::kCanceled);
   dtc::encode_into(update_of(o, OrderUpdateReason::kOrderCanceled), out);
   // An unfilled parent takes its children with it.
   std::vector<std::uint64_t> children;
-  for (const auto& [seq, c] : orders_)
-    if (!o.server_id.empty() && c.parent_id == o.server_id && is_working(c.status)) children.push_back(seq);
+  for (const std::uint64_t seq : live_)
+    if (const Order& c = orders_.at(seq); !o.server_id.empty() && c.parent_id == o.server_id)
+      children.push_back(seq);
   for (const std::uint64_t seq : children) {
     Order& c = orders_.at(seq);
-    c.status = OrderStatus::kCanceled;
+    set_status(c, OrderStatus::kCanceled);
     dtc::encode_into(update_of(c, OrderUpdateReason::kOrderCanceled), out);
   }
 }
@@ -434,6 +547,7 @@ void Exchange::cancel_replace(const dtc::CancelReplaceOrder& m, std::vector<std:
   if (m.price1_is_set != 0 && o->type != OrderType::kMarket) {
     o->price = price;
     o->has_offset = false;
+    o->bar.reset();  // kBar: the new price works from the next trade
   }
   if (m.quantity != 0) o->quantity = static_cast<core::Contracts>(m.quantity);
   dtc::encode_into(update_of(*o, OrderUpdateReason::kOrderCancelReplaceComplete), out);
@@ -579,6 +693,54 @@ dtc::AccountBalanceUpdate Exchange::balance_update() const {
   return b;
 }
 
+void Exchange::historical_fills(const dtc::HistoricalOrderFillsRequest& m,
+                                std::vector<std::uint8_t>& out) const {
+  if (!m.trade_account.empty() && m.trade_account.view() != config_.trade_account) {
+    dtc::HistoricalOrderFillsReject r;
+    r.request_id = m.request_id;
+    r.reject_text =
+        fmt::format("unknown trade account \"{}\"; use {}", m.trade_account.view(), config_.trade_account);
+    dtc::encode_into(r, out);
+    return;
+  }
+  // §7.12: StartDateTime (Unix s) when set, else NumberOfDays back from the replay's clock,
+  // both 0 = every fill.
+  std::int64_t since_s = std::numeric_limits<std::int64_t>::min();
+  if (m.start_date_time != 0)
+    since_s = m.start_date_time;
+  else if (m.number_of_days > 0)
+    since_s = unix_s(now_) - static_cast<std::int64_t>(m.number_of_days) * 86'400;
+  std::vector<const Fill*> selected;
+  for (const Fill& f : fills_)
+    if ((m.server_order_id.empty() || f.server_id == m.server_order_id.view()) && unix_s(f.time) >= since_s)
+      selected.push_back(&f);
+  if (selected.empty()) {
+    dtc::HistoricalOrderFillResponse r;
+    r.request_id = m.request_id;
+    r.total_number_messages = r.message_number = 1;
+    r.no_order_fills = 1;
+    dtc::encode_into(r, out);
+  }
+  for (std::size_t k = 0; k < selected.size(); ++k) {
+    const Fill& f = *selected[k];
+    dtc::HistoricalOrderFillResponse r;
+    r.request_id = m.request_id;
+    r.total_number_messages = static_cast<std::int32_t>(selected.size());
+    r.message_number = static_cast<std::int32_t>(k + 1);
+    r.symbol = config_.symbol;
+    r.exchange = config_.exchange;
+    r.server_order_id = f.server_id;
+    r.buy_sell = to_wire(f.side);
+    r.price = config_.instrument.to_price(f.price);
+    r.date_time = unix_s(f.time);
+    r.quantity = f.quantity;
+    r.unique_execution_id = f.exec_id;
+    r.trade_account = config_.trade_account;
+    r.position_quantity = f.position_after;
+    dtc::encode_into(r, out);
+  }
+}
+
 bool Exchange::on_message(const dtc::Message& message, core::Timestamp t, std::vector<std::uint8_t>& out) {
   now_ = std::max(now_, t);
   if (const auto* m1 = std::get_if<dtc::SubmitNewSingleOrder>(&message)) {
@@ -644,34 +806,7 @@ bool Exchange::on_message(const dtc::Message& message, core::Timestamp t, std::v
       dtc::encode_into(b, out);
     }
   } else if (const auto* m10 = std::get_if<dtc::HistoricalOrderFillsRequest>(&message)) {
-    std::vector<const Fill*> selected;
-    for (const Fill& f : fills_)
-      if (m10->server_order_id.empty() || f.server_id == m10->server_order_id.view()) selected.push_back(&f);
-    if (selected.empty()) {
-      dtc::HistoricalOrderFillResponse r;
-      r.request_id = m10->request_id;
-      r.total_number_messages = r.message_number = 1;
-      r.no_order_fills = 1;
-      dtc::encode_into(r, out);
-    }
-    for (std::size_t k = 0; k < selected.size(); ++k) {
-      const Fill& f = *selected[k];
-      dtc::HistoricalOrderFillResponse r;
-      r.request_id = m10->request_id;
-      r.total_number_messages = static_cast<std::int32_t>(selected.size());
-      r.message_number = static_cast<std::int32_t>(k + 1);
-      r.symbol = config_.symbol;
-      r.exchange = config_.exchange;
-      r.server_order_id = f.server_id;
-      r.buy_sell = to_wire(f.side);
-      r.price = config_.instrument.to_price(f.price);
-      r.date_time = unix_s(f.time);
-      r.quantity = f.quantity;
-      r.unique_execution_id = f.exec_id;
-      r.trade_account = config_.trade_account;
-      r.position_quantity = f.position_after;
-      dtc::encode_into(r, out);
-    }
+    historical_fills(*m10, out);
   } else if (const auto* m11 = std::get_if<dtc::SecurityDefinitionForSymbolRequest>(&message)) {
     if (m11->symbol.view() != config_.symbol) {
       dtc::SecurityDefinitionReject r;

@@ -1,11 +1,13 @@
 #pragma once
-// sim::Exchange: the matching engine and the trade account of one simulator connection
+// sim::Exchange: the matching engine and the trade account of one simulator account
 // (dtc.md §7, §8(c)-(d), §10). Sans-I/O: market events and client messages in, encoded DTC
 // messages (ORDER_UPDATE, POSITION_UPDATE, ACCOUNT_BALANCE_UPDATE, request replies) appended to
 // a byte buffer out. Prices are integer ticks and money integer cents inside; doubles appear
 // only on the wire.
 //
-// Fill rules (deterministic, liquidity unlimited, no partial fills):
+// Two fill modes (ExchangeConfig::fills), deterministic, liquidity unlimited, no partial fills.
+//
+// FillMode::kTick (the default), tick by tick:
 // - MARKET: at the touching side of the replayed market (buy at the ask, sell at the bid; the
 //   last trade when the file has no quotes). Refused before any market data.
 // - LIMIT: at once at the touching price when marketable on arrival (buy: ask <= limit);
@@ -14,6 +16,24 @@
 // - STOP: triggered when a trade prints at or through it (buy: trade >= stop), or on arrival
 //   when the last trade is already there; fills at the touching price at that moment (the trade
 //   price when there is no quote).
+//
+// FillMode::kBar, the backtest environment's rules (exec::BarFillModel, docs/environment.md):
+// - MARKET (entries, exits, the flatten order, bracket parents): at the price of the NEXT trade
+//   after its arrival, `slippage_ticks` against the order (a buy pays trade + slippage). Still
+//   refused before any market data.
+// - LIMIT and STOP orders never fill tick by tick. Each working one collects the OHLC of the
+//   trades since it started working (a bracket child: from its parent's fill trade, which is the
+//   open) up to the end of the bar, and on_bar_close() checks that bar:
+//   * a target (LIMIT) + stop (STOP) OCO pair on the same side, the limit beyond the stop (a
+//     sell limit above a sell stop, or a buy limit below a buy stop): BarFillModel::check_bracket
+//     (a gap through the stop fills at the open - slippage, a gap through the target at the
+//     target, both reachable in one bar: the stop; stops carry slippage, targets none);
+//   * any other LIMIT: filled at its price when the bar reached it (buy: low <= limit);
+//   * any other STOP: filled when the bar reached it (buy: high >= stop) at stop + slippage, or
+//     at open + slippage when the bar opened through it (sells mirrored).
+//   Orders whose bar had no trade are not checked. Fills are stamped with the bar's end.
+//
+// Both modes:
 // - Brackets (§7.8): a parent (IsParentOrder = 1) is held until its SUBMIT_NEW_OCO_ORDER; the
 //   children stay PENDING_CHILD until the parent fills, then work as an OCO pair. Offsets
 //   (UseOffsets = 1) are applied to the parent's fill price. One child's fill cancels the other;
@@ -31,16 +51,25 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/instrument.h"
+#include "core/result.h"
 #include "core/ticks.h"
 #include "core/timestamp.h"
 #include "dtc/message.h"
 #include "exec/account.h"
+#include "exec/fill_model.h"
 #include "exec/position.h"
 
 namespace daytrader::sim {
+
+enum class FillMode : std::uint8_t { kTick, kBar };
+
+// "tick" or "bar"; an error naming --fills and the value otherwise.
+[[nodiscard]] core::Result<FillMode> parse_fill_mode(std::string_view text);
+[[nodiscard]] std::string_view to_string(FillMode m) noexcept;
 
 struct ExchangeConfig {
   std::string symbol = "ESZ25";
@@ -49,6 +78,8 @@ struct ExchangeConfig {
   std::string currency = "USD";
   core::Instrument instrument = core::Instrument::es();
   exec::AccountConfig account;  // starting balance, commission per side, tick value
+  FillMode fills = FillMode::kTick;
+  std::int64_t slippage_ticks = 1;  // kBar: adverse ticks on market and stop fills, >= 0
 };
 
 class Exchange {
@@ -62,6 +93,15 @@ class Exchange {
   // A trading message of the client (orders, cancels, account/position/order/fill/security
   // requests). Returns false for a message that is not the exchange's business.
   bool on_message(const dtc::Message& message, core::Timestamp t, std::vector<std::uint8_t>& out);
+
+  // FillMode::kBar: the bar that ends at `bar_end` is over; checks every working LIMIT/STOP
+  // against the trades it has seen since it started working or since the previous call (see
+  // above), fills what the bar reached, and starts the next bar. A no-op in kTick mode.
+  void on_bar_close(core::Timestamp bar_end, std::vector<std::uint8_t>& out);
+
+  // The market as it is, for an account created in the middle of a replay (no fills checked).
+  void set_market(std::optional<core::Ticks> bid, std::optional<core::Ticks> ask,
+                  std::optional<core::Ticks> last, core::Timestamp t);
 
   [[nodiscard]] core::Contracts position() const noexcept { return position_; }
   [[nodiscard]] core::Cents balance_cents() const noexcept;
@@ -92,6 +132,10 @@ class Exchange {
     core::Timestamp received{};
     core::Timestamp last_fill_time{};
     std::string last_exec_id;
+    // kBar: the trades seen since the order started working or since the last bar close, and
+    // the index of the first of them (which of two bars opened first).
+    std::optional<exec::BarPrices> bar;
+    std::uint64_t bar_first_trade = 0;
   };
   struct Fill {
     std::string server_id;
@@ -120,6 +164,7 @@ class Exchange {
   void flatten(const dtc::SubmitFlattenPositionOrder& m, std::vector<std::uint8_t>& out);
 
   Order& add_order(Order o);
+  void set_status(Order& o, dtc::OrderStatus status);  // keeps live_ in step
   Order* find(std::string_view server_id);
   void reject_new(std::string_view client_id, dtc::OrderType type, dtc::BuySell side, double price1,
                   double qty, std::string_view why, std::vector<std::uint8_t>& out);
@@ -136,12 +181,19 @@ class Exchange {
   [[nodiscard]] core::Cents open_pnl_cents() const;
   [[nodiscard]] std::optional<core::Ticks> touch(exec::OrderSide side) const;
   void held_parent_expired(std::vector<std::uint8_t>& out);
+  void on_trade_bar_mode(core::Ticks price, std::vector<std::uint8_t>& out);
+  // kBar: the fill price of a lone LIMIT/STOP over its bar, if the bar reached it.
+  [[nodiscard]] std::optional<core::Ticks> lone_bar_fill(const Order& o) const;
+  void historical_fills(const dtc::HistoricalOrderFillsRequest& m, std::vector<std::uint8_t>& out) const;
 
   ExchangeConfig config_;
+  exec::BarFillModel bar_model_;
+  std::uint64_t trades_seen_ = 0;
   core::Timestamp now_{};
   std::optional<core::Ticks> bid_, ask_, last_;
   std::map<std::uint64_t, Order> orders_;  // by submission sequence
   std::map<std::string, std::uint64_t, std::less<>> by_server_id_;
+  std::set<std::uint64_t> live_;  // the working orders (OPEN or PENDING_CHILD), by sequence
   std::set<std::string, std::less<>> used_client_ids_;
   std::optional<Order> held_parent_;  // a bracket parent waiting for its OCO
   std::vector<Fill> fills_;

@@ -178,24 +178,28 @@ bool HistoricalJob::produce(dtc::HistoricalPriceDataRecordResponse& out) {
   return any;
 }
 
+bool HistoricalJob::write_header(std::vector<std::uint8_t>& out) {
+  if (done_ || header_sent_) return done_;
+  header_sent_ = true;
+  dtc::HistoricalPriceDataRecordResponse first;
+  const bool has = produce(first);
+  dtc::HistoricalPriceDataResponseHeader h;
+  h.request_id = request_id_;
+  h.record_interval = static_cast<dtc::HistoricalDataInterval>(interval_s_);
+  h.no_records_to_return = has ? 0 : 1;
+  dtc::encode_into(h, out);
+  if (!has) {
+    done_ = true;
+    return true;
+  }
+  pending_ = first;
+  return false;
+}
+
 bool HistoricalJob::next_batch(std::vector<std::uint8_t>& out, std::size_t max_bytes) {
   if (done_) return true;
   const std::size_t start = out.size();
-  if (!header_sent_) {
-    header_sent_ = true;
-    dtc::HistoricalPriceDataRecordResponse first;
-    const bool has = produce(first);
-    dtc::HistoricalPriceDataResponseHeader h;
-    h.request_id = request_id_;
-    h.record_interval = static_cast<dtc::HistoricalDataInterval>(interval_s_);
-    h.no_records_to_return = has ? 0 : 1;
-    dtc::encode_into(h, out);
-    if (!has) {
-      done_ = true;
-      return true;
-    }
-    pending_ = first;
-  }
+  if (!header_sent_ && write_header(out)) return true;
   dtc::HistoricalPriceDataRecordResponse record;
   while (out.size() - start < max_bytes) {
     if (!produce(record)) {

@@ -62,7 +62,11 @@ class HistoricalJob {
  public:
   HistoricalJob(std::span<const scid::Record> records, const dtc::HistoricalPriceDataRequest& request);
 
-  // Appends up to about max_bytes of messages; true when the response is complete.
+  // Appends the HISTORICAL_PRICE_DATA_RESPONSE_HEADER now (once); true when the response is
+  // complete with it (NoRecordsToReturn = 1).
+  bool write_header(std::vector<std::uint8_t>& out);
+  // Appends up to about max_bytes of messages (the header first, if not written yet); true when
+  // the response is complete.
   bool next_batch(std::vector<std::uint8_t>& out, std::size_t max_bytes);
 
  private:
