@@ -13,5 +13,7 @@ void add_backtest(CLI::App& app);
 void add_sb3(CLI::App& app);
 void add_serve(CLI::App& app);
 void add_download(CLI::App& app);
+void add_live(CLI::App& app);
+void add_journal(CLI::App& app);
 
 }  // namespace daytrader::cli

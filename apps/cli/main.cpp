@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   cli::add_sb3(app);
   cli::add_serve(app);
   cli::add_download(app);
+  cli::add_live(app);
+  cli::add_journal(app);
 
   try {
     app.parse(argc, argv);
