@@ -211,3 +211,70 @@ TEST(LiveFaults, TheKillFileFlattensAndStopsAndHoldsAcrossARestart) {
 
 }  // namespace
 }  // namespace daytrader::live
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace daytrader::live {
+namespace {
+
+// The engine in a child process, killed with SIGKILL once the journal shows it in a position with
+// both bracket legs working; a new engine on the same journal then finishes the session.
+TEST(LiveRecovery, SigkillInAPositionThenARestartEndsLikeTheBacktest) {
+  World w("sigkill");
+  const auto bt = backtest(w);
+  ASSERT_GT(bt.trades.size(), 2U);
+  PaperServer serve(w, w.at(7, 0));
+  const auto cfg = w.runner(serve.port(), "run");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    try {
+      Runner child(cfg);
+      (void)child.run();
+    } catch (...) {
+    }
+    ::_exit(0);
+  }
+  bool killed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!killed && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (!std::filesystem::exists(journal::journal_path(cfg.run_dir))) continue;
+    auto j = journal::Journal::open(journal::journal_path(cfg.run_dir), journal::Journal::Mode::kReadOnly);
+    if (!j) continue;
+    const auto fills = (*j)->fills(w.last_trade_date);
+    const auto orders = (*j)->orders(w.last_trade_date);
+    if (!fills || !orders || fills->size() % 2 == 0) continue;
+    std::size_t legs_open = 0;
+    for (const auto& o : *orders)
+      if ((o.role == journal::OrderRole::kTarget || o.role == journal::OrderRole::kStop) &&
+          o.status == journal::OrderStatus::kOpen)
+        ++legs_open;
+    if (legs_open == 2) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(killed) << "the child never held a position with its bracket working";
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  Runner again(cfg);
+  const auto s = again.run();
+  EXPECT_FALSE(s.halted) << s.halt_reason;
+  const auto cmp = compare_trades(s.trades, bt.trades, core::Instrument::es(), core::SessionCalendar::cme_globex());
+  EXPECT_TRUE(cmp.identical()) << cmp.table;
+  auto j = journal::Journal::open(journal::journal_path(cfg.run_dir)).value();
+  const auto orders = j->orders(w.last_trade_date).value();
+  const auto fills = j->fills(w.last_trade_date).value();
+  std::size_t entries = 0;
+  for (const auto& o : orders) entries += o.role == journal::OrderRole::kEntry ? 1 : 0;
+  EXPECT_EQ(entries, bt.trades.size()) << "no entry sent twice";
+  EXPECT_EQ(fills.size(), 2 * bt.trades.size()) << "no fill lost or invented";
+}
+
+}  // namespace
+}  // namespace daytrader::live
