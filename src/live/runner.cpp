@@ -115,16 +115,34 @@ class Listener final : public net::ClientListener {
     }
     if (std::holds_alternative<dtc::HistoricalPriceDataResponseHeader>(m)) return q_.push(HistHeaderEv{});
     if (const auto* r = std::get_if<dtc::MarketDataReject>(&m)) return q_.push(RejectEv{std::string(r->reject_text.view())});
+    if (const auto* u = std::get_if<dtc::UnknownMessage>(&m)) {
+      if (unknown_.fetch_add(1) < 5) spdlog::warn("Skipped a message of unknown type={} size={}", u->type, u->size);
+      return;
+    }
     market::Trade t;
     market::Quote quote;
-    if (adapter_.convert(m, core::Timestamp{}, t, quote) == market::DtcEvent::kTrade) {
-      if (const auto* x = std::get_if<dtc::MarketDataUpdateTrade>(&m); x != nullptr && x->symbol_id != symbol_id_) return;
-      if (t.volume == 0) return;
-      q_.push(TradeEv{t});
+    const auto ev = adapter_.convert(m, core::Timestamp{}, t, quote);
+    if (ev == market::DtcEvent::kBadPrice || ev == market::DtcEvent::kBadTime) {
+      if (bad_.fetch_add(1) < 5)
+        spdlog::warn("Skipped a market data message with a {}: {}", ev == market::DtcEvent::kBadPrice ? "bad price" : "bad time",
+                     dtc::message_name(dtc::message_type(m)));
+      return;
     }
+    if (ev != market::DtcEvent::kTrade) return;
+    if (const auto* x = std::get_if<dtc::MarketDataUpdateTrade>(&m); x != nullptr && x->symbol_id != symbol_id_) return;
+    if (t.volume == 0) return;
+    if (t.price.count() <= 0) {
+      if (bad_.fetch_add(1) < 5) spdlog::warn("Skipped a trade at a price of {} ticks (not a price)", t.price.count());
+      return;
+    }
+    q_.push(TradeEv{t});
   }
+  [[nodiscard]] std::uint64_t unknown() const noexcept { return unknown_.load(); }
+  [[nodiscard]] std::uint64_t bad() const noexcept { return bad_.load(); }
 
  private:
+  std::atomic<std::uint64_t> unknown_{0};
+  std::atomic<std::uint64_t> bad_{0};
   Queue& q_;
   market::DtcAdapter adapter_;
   std::uint32_t symbol_id_;
@@ -877,6 +895,12 @@ RunSummary Runner::run() {
     if (stop_reason == "disconnected") break;
   }
   save_state();
+  if (listener.unknown() + listener.bad() > 0) {
+    const auto text = fmt::format("Skipped messages: unknown_types={} bad_market_data={}", listener.unknown(), listener.bad());
+    spdlog::warn("{}", text);
+    event(journal::EventKind::kFault, text);
+    summary.faults.push_back(text);
+  }
   event(journal::EventKind::kStop, fmt::format("Stop reason=\"{}\"", stop_reason));
   client.stop("session over");
 

@@ -278,3 +278,92 @@ TEST(LiveRecovery, SigkillInAPositionThenARestartEndsLikeTheBacktest) {
 
 }  // namespace
 }  // namespace daytrader::live
+
+#include "dtc/codec.h"
+
+namespace daytrader::live {
+namespace {
+
+// serve, with junk in the stream: after the client's 200th clock acknowledgement, a frame of an
+// unknown type, a trade of another SymbolID, a trade at price 0 and one with a NaN price.
+class HostileApp final : public net::ServerApp {
+ public:
+  explicit HostileApp(sim::SimServer& inner) : inner_(inner) {}
+  net::Server* server = nullptr;
+  int injected = 0;
+
+  void on_logged_on(net::ConnectionId id, const dtc::LogonRequest& r, core::Timestamp now) override {
+    inner_.on_logged_on(id, r, now);
+  }
+  void on_message(net::ConnectionId id, const dtc::Message& m, core::Timestamp now) override { inner_.on_message(id, m, now); }
+  void on_heartbeat(net::ConnectionId id, const dtc::Heartbeat& hb, core::Timestamp now) override {
+    if (++acks_ == 200) inject(id);
+    inner_.on_heartbeat(id, hb, now);
+  }
+  void on_closed(net::ConnectionId id, const dtc::CloseInfo& info) override { inner_.on_closed(id, info); }
+  void on_ignored(net::ConnectionId id, const dtc::Message& m) override { inner_.on_ignored(id, m); }
+  core::Timestamp on_poll(core::Timestamp now) override { return inner_.on_poll(now); }
+
+ private:
+  void inject(net::ConnectionId id) {
+    std::vector<std::uint8_t> bytes = {12, 0, 0x0F, 0x27, 1, 2, 3, 4, 5, 6, 7, 8};  // Size 12, Type 9999
+    dtc::MarketDataUpdateTrade other;
+    other.symbol_id = 777;
+    other.price = 5000.0;
+    other.volume = 50;
+    other.date_time = 1'711'000'000.0;
+    dtc::encode_into(other, bytes);
+    dtc::MarketDataUpdateTrade zero = other;
+    zero.symbol_id = 1;
+    zero.price = 0.0;
+    dtc::encode_into(zero, bytes);
+    dtc::MarketDataUpdateTrade nan = zero;
+    nan.price = std::numeric_limits<double>::quiet_NaN();
+    dtc::encode_into(nan, bytes);
+    if (auto* s = server->session(id); s != nullptr && s->send_encoded(bytes)) ++injected;
+  }
+  sim::SimServer& inner_;
+  int acks_ = 0;
+};
+
+TEST(LiveFaults, MalformedAndUnknownMessagesAreLoggedAndSkipped) {
+  World w("hostile");
+  const auto bt = backtest(w);
+  sim::SimServer app(PaperServer::config(w.at(7, 0)), std::span<const scid::Record>(w.records));
+  HostileApp hostile(app);
+  net::ServerOptions so;
+  so.port = 0;
+  net::Server server(so, hostile);
+  hostile.server = &server;
+  app.attach(server);
+  ASSERT_TRUE(server.start());
+  Runner runner(w.runner(server.port(), "run"));
+  const auto s = runner.run();
+  server.stop();
+  EXPECT_EQ(hostile.injected, 1);
+  EXPECT_FALSE(s.halted) << s.halt_reason;
+  bool reported = false;
+  for (const auto& f : s.faults) reported = reported || f.find("unknown_types=1 bad_market_data=2") != std::string::npos;
+  EXPECT_TRUE(reported) << "the skipped messages are counted in the summary and the journal";
+  const auto cmp = compare_trades(s.trades, bt.trades, core::Instrument::es(), core::SessionCalendar::cme_globex());
+  EXPECT_TRUE(cmp.identical()) << cmp.table;
+}
+
+TEST(LiveFaults, RefusedMarketDataStopsWithTheReasonAndSuggestsTheScidSource) {
+  World w("refused");
+  PaperServer serve(w, w.at(7, 0));
+  auto cfg = w.runner(serve.port(), "run");
+  cfg.symbol = "ESM24";  // not the server's symbol: MARKET_DATA_REJECT
+  Runner runner(cfg);
+  try {
+    (void)runner.run();
+    ADD_FAILURE() << "run() should have refused to start";
+  } catch (const core::DaytraderError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("refused market data for ESM24"), std::string::npos) << what;
+    EXPECT_NE(what.find("source = \"scid\""), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace daytrader::live
