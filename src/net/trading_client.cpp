@@ -229,6 +229,34 @@ std::string TradingClient::submit_stop(const std::string& symbol, const std::str
   return id;
 }
 
+dtc::SubmitNewOcoOrder TradingClient::exit_pair(const std::string& symbol, const std::string& exchange,
+                                                const std::string& account, dtc::BuySell exit_side,
+                                                std::int64_t quantity, std::optional<core::Ticks> target_price,
+                                                std::optional<core::Ticks> stop_price, const std::string& target_id,
+                                                const std::string& stop_id) {
+  // The legs are registered as sent orders (single() records their state), then paired.
+  const auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, target_price, target_id);
+  const auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, stop_price, stop_id);
+  dtc::SubmitNewOcoOrder oco;
+  oco.symbol = symbol;
+  oco.exchange = exchange;
+  oco.trade_account = account;
+  oco.client_order_id_1 = leg1.client_order_id;
+  oco.order_type_1 = dtc::OrderType::kLimit;
+  oco.buy_sell_1 = exit_side;
+  oco.price1_1 = leg1.price1;
+  oco.quantity_1 = static_cast<double>(quantity);
+  oco.client_order_id_2 = leg2.client_order_id;
+  oco.order_type_2 = dtc::OrderType::kStop;
+  oco.buy_sell_2 = exit_side;
+  oco.price1_2 = leg2.price1;
+  oco.quantity_2 = static_cast<double>(quantity);
+  oco.time_in_force = options_.time_in_force;
+  oco.is_automated_order = options_.automated ? 1 : 0;
+  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
+  return oco;
+}
+
 BracketIds TradingClient::submit_bracket(const std::string& symbol, const std::string& exchange,
                                          const std::string& account, dtc::BuySell side, std::int64_t quantity,
                                          dtc::OrderType entry_type, core::Ticks entry_price,
@@ -239,31 +267,10 @@ BracketIds TradingClient::submit_bracket(const std::string& symbol, const std::s
   parent.is_parent_order = 1;
   BracketIds ids;
   ids.parent = std::string(parent.client_order_id.view());
-
-  const dtc::BuySell exit_side = opposite(side);
-  auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, target_price);
-  auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, stop_price);
-  ids.target = std::string(leg1.client_order_id.view());
-  ids.stop = std::string(leg2.client_order_id.view());
-
-  dtc::SubmitNewOcoOrder oco;
-  oco.symbol = symbol;
-  oco.exchange = exchange;
-  oco.trade_account = account;
-  oco.client_order_id_1 = ids.target;
-  oco.order_type_1 = dtc::OrderType::kLimit;
-  oco.buy_sell_1 = exit_side;
-  oco.price1_1 = leg1.price1;
-  oco.quantity_1 = static_cast<double>(quantity);
-  oco.client_order_id_2 = ids.stop;
-  oco.order_type_2 = dtc::OrderType::kStop;
-  oco.buy_sell_2 = exit_side;
-  oco.price1_2 = leg2.price1;
-  oco.quantity_2 = static_cast<double>(quantity);
-  oco.time_in_force = options_.time_in_force;
-  oco.is_automated_order = options_.automated ? 1 : 0;
+  auto oco = exit_pair(symbol, exchange, account, opposite(side), quantity, target_price, stop_price, {}, {});
+  ids.target = std::string(oco.client_order_id_1.view());
+  ids.stop = std::string(oco.client_order_id_2.view());
   oco.parent_trigger_client_order_id = ids.parent;
-  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
   client_.send(parent);  // back to back, in this order (§7.8)
   client_.send(oco);
   return ids;
@@ -281,30 +288,11 @@ void TradingClient::submit_bracket_offsets_as(const BracketIds& ids, const std::
                                               std::int64_t target_offset_ticks, std::int64_t stop_offset_ticks) {
   auto parent = single(symbol, exchange, account, side, quantity, dtc::OrderType::kMarket, std::nullopt, ids.parent);
   parent.is_parent_order = 1;
-  const dtc::BuySell exit_side = opposite(side);
-  const auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, std::nullopt, ids.target);
-  const auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, std::nullopt, ids.stop);
-  dtc::SubmitNewOcoOrder oco;
-  oco.symbol = symbol;
-  oco.exchange = exchange;
-  oco.trade_account = account;
-  oco.client_order_id_1 = ids.target;
-  oco.order_type_1 = dtc::OrderType::kLimit;
-  oco.buy_sell_1 = exit_side;
-  oco.quantity_1 = static_cast<double>(quantity);
-  oco.client_order_id_2 = ids.stop;
-  oco.order_type_2 = dtc::OrderType::kStop;
-  oco.buy_sell_2 = exit_side;
-  oco.quantity_2 = static_cast<double>(quantity);
-  oco.time_in_force = options_.time_in_force;
-  oco.is_automated_order = options_.automated ? 1 : 0;
+  auto oco = exit_pair(symbol, exchange, account, opposite(side), quantity, std::nullopt, std::nullopt, ids.target, ids.stop);
   oco.parent_trigger_client_order_id = ids.parent;
-  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
   oco.use_offsets = 1;
   oco.offset_from_parent1 = options_.instrument.to_price(core::Ticks(target_offset_ticks));
   oco.offset_from_parent2 = options_.instrument.to_price(core::Ticks(stop_offset_ticks));
-  (void)leg1;
-  (void)leg2;
   client_.send(parent);  // back to back, in this order (§7.8)
   client_.send(oco);
 }
@@ -312,26 +300,7 @@ void TradingClient::submit_bracket_offsets_as(const BracketIds& ids, const std::
 void TradingClient::submit_oco_as(const std::string& target_id, const std::string& stop_id, const std::string& symbol,
                                   const std::string& exchange, const std::string& account, dtc::BuySell exit_side,
                                   std::int64_t quantity, core::Ticks target_price, core::Ticks stop_price) {
-  const auto leg1 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kLimit, target_price, target_id);
-  const auto leg2 = single(symbol, exchange, account, exit_side, quantity, dtc::OrderType::kStop, stop_price, stop_id);
-  dtc::SubmitNewOcoOrder oco;
-  oco.symbol = symbol;
-  oco.exchange = exchange;
-  oco.trade_account = account;
-  oco.client_order_id_1 = target_id;
-  oco.order_type_1 = dtc::OrderType::kLimit;
-  oco.buy_sell_1 = exit_side;
-  oco.price1_1 = leg1.price1;
-  oco.quantity_1 = static_cast<double>(quantity);
-  oco.client_order_id_2 = stop_id;
-  oco.order_type_2 = dtc::OrderType::kStop;
-  oco.buy_sell_2 = exit_side;
-  oco.price1_2 = leg2.price1;
-  oco.quantity_2 = static_cast<double>(quantity);
-  oco.time_in_force = options_.time_in_force;
-  oco.is_automated_order = options_.automated ? 1 : 0;
-  oco.partial_fill_handling = dtc::PartialFillHandling::kReduceQuantity;
-  client_.send(oco);
+  client_.send(exit_pair(symbol, exchange, account, exit_side, quantity, target_price, stop_price, target_id, stop_id));
 }
 
 void TradingClient::cancel_client_order(const std::string& client_order_id) {

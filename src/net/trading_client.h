@@ -258,6 +258,11 @@ class TradingClient : private ClientListener {
                                    dtc::OrderType type, std::optional<core::Ticks> price,
                                    const std::string& client_order_id = {});
   std::optional<core::Ticks> to_ticks(double price) const;
+  // A LIMIT target and a STOP closing a position, as one OCO message (ids allocated when empty).
+  dtc::SubmitNewOcoOrder exit_pair(const std::string& symbol, const std::string& exchange, const std::string& account,
+                                   dtc::BuySell exit_side, std::int64_t quantity, std::optional<core::Ticks> target_price,
+                                   std::optional<core::Ticks> stop_price, const std::string& target_id,
+                                   const std::string& stop_id);
 
   TradingClientOptions options_;
   ClientListener* listener_;

@@ -8,6 +8,11 @@
 #include <cstring>
 #include <thread>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dtc/codec.h"
 #include "env/trading_env.h"
 #include "journal/journal.h"
 #include "live/parity.h"
@@ -49,6 +54,27 @@ Backtest backtest(const World& w) {
   }
   b.trades.assign(env.account().trades().begin(), env.account().trades().end());
   return b;
+}
+
+// What the journal holds for the traded session: entries sent and fills recorded.
+struct JournalCounts {
+  std::size_t entries = 0;
+  std::size_t fills = 0;
+  std::int64_t position = 0;  // the sum of the signed fills
+  std::size_t disconnects = 0;
+};
+
+JournalCounts journal_counts(const RunnerConfig& cfg, std::int32_t trade_date) {
+  auto j = journal::Journal::open(journal::journal_path(cfg.run_dir)).value();
+  JournalCounts c;
+  const auto orders = j->orders(trade_date).value();
+  const auto fills = j->fills(trade_date).value();
+  const auto events = j->events(0, 0).value();
+  for (const auto& o : orders) c.entries += o.role == journal::OrderRole::kEntry ? 1 : 0;
+  for (const auto& f : fills) c.position += f.side == exec::OrderSide::kBuy ? f.quantity : -f.quantity;
+  for (const auto& e : events) c.disconnects += e.kind == "disconnect" ? 1 : 0;
+  c.fills = fills.size();
+  return c;
 }
 
 TEST(LiveParity, PaperTradingEqualsTheBacktestBarForBarAndTradeForTrade) {
@@ -126,23 +152,12 @@ TEST(LiveRecovery, AKilledEngineRestartsFromTheJournalWithoutDuplicatesAndEndsLi
   EXPECT_TRUE(cmp.identical()) << cmp.table;
 
   // The journal: every order once, every fill once, and the fills add up to flat.
-  auto j = journal::Journal::open(journal::journal_path(cfg.run_dir)).value();
-  const auto fills = j->fills(w.last_trade_date).value();
-  std::int64_t pos = 0;
-  for (const auto& f : fills) pos += f.side == exec::OrderSide::kBuy ? f.quantity : -f.quantity;
-  EXPECT_EQ(pos, 0);
-  EXPECT_EQ(fills.size(), 2 * bt.trades.size());
-  const auto orders = j->orders(w.last_trade_date).value();
-  std::size_t entries = 0;
-  for (const auto& o : orders) entries += o.role == journal::OrderRole::kEntry ? 1 : 0;
-  EXPECT_EQ(entries, bt.trades.size()) << "no entry sent twice";
+  const auto j = journal_counts(cfg, w.last_trade_date);
+  EXPECT_EQ(j.position, 0);
+  EXPECT_EQ(j.fills, 2 * bt.trades.size());
+  EXPECT_EQ(j.entries, bt.trades.size()) << "no entry sent twice";
 }
 
-}  // namespace
-}  // namespace daytrader::live
-
-namespace daytrader::live {
-namespace {
 
 TEST(LiveFaults, TheServerGoesDownMidSessionAndComesBackWithoutADuplicateOrder) {
   World w("server_restart");
@@ -169,14 +184,9 @@ TEST(LiveFaults, TheServerGoesDownMidSessionAndComesBackWithoutADuplicateOrder) 
   EXPECT_FALSE(s.halted) << s.halt_reason;
   const auto cmp = compare_trades(s.trades, bt.trades, core::Instrument::es(), core::SessionCalendar::cme_globex());
   EXPECT_TRUE(cmp.identical()) << cmp.table;
-  auto j = journal::Journal::open(journal::journal_path(cfg.run_dir)).value();
-  std::size_t entries = 0, disconnects = 0;
-  const auto orders = j->orders(w.last_trade_date).value();
-  const auto events = j->events(0, 0).value();
-  for (const auto& o : orders) entries += o.role == journal::OrderRole::kEntry ? 1 : 0;
-  for (const auto& ev : events) disconnects += ev.kind == "disconnect" ? 1 : 0;
-  EXPECT_EQ(entries, bt.trades.size()) << "no entry sent twice";
-  EXPECT_GE(disconnects, 1U);
+  const auto j = journal_counts(cfg, w.last_trade_date);
+  EXPECT_EQ(j.entries, bt.trades.size()) << "no entry sent twice";
+  EXPECT_GE(j.disconnects, 1U);
 }
 
 TEST(LiveFaults, TheKillFileFlattensAndStopsAndHoldsAcrossARestart) {
@@ -209,15 +219,6 @@ TEST(LiveFaults, TheKillFileFlattensAndStopsAndHoldsAcrossARestart) {
     EXPECT_TRUE(d.decision.intent == exec::Intent::kNone || !d.refused.empty());
 }
 
-}  // namespace
-}  // namespace daytrader::live
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-namespace daytrader::live {
-namespace {
 
 // The engine in a child process, killed with SIGKILL once the journal shows it in a position with
 // both bracket legs working; a new engine on the same journal then finishes the session.
@@ -267,22 +268,12 @@ TEST(LiveRecovery, SigkillInAPositionThenARestartEndsLikeTheBacktest) {
   EXPECT_FALSE(s.halted) << s.halt_reason;
   const auto cmp = compare_trades(s.trades, bt.trades, core::Instrument::es(), core::SessionCalendar::cme_globex());
   EXPECT_TRUE(cmp.identical()) << cmp.table;
-  auto j = journal::Journal::open(journal::journal_path(cfg.run_dir)).value();
-  const auto orders = j->orders(w.last_trade_date).value();
-  const auto fills = j->fills(w.last_trade_date).value();
-  std::size_t entries = 0;
-  for (const auto& o : orders) entries += o.role == journal::OrderRole::kEntry ? 1 : 0;
-  EXPECT_EQ(entries, bt.trades.size()) << "no entry sent twice";
-  EXPECT_EQ(fills.size(), 2 * bt.trades.size()) << "no fill lost or invented";
+  const auto j = journal_counts(cfg, w.last_trade_date);
+  EXPECT_EQ(j.entries, bt.trades.size()) << "no entry sent twice";
+  EXPECT_EQ(j.fills, 2 * bt.trades.size()) << "no fill lost or invented";
+  EXPECT_EQ(j.position, 0);
 }
 
-}  // namespace
-}  // namespace daytrader::live
-
-#include "dtc/codec.h"
-
-namespace daytrader::live {
-namespace {
 
 // serve, with junk in the stream: after the client's 200th clock acknowledgement, a frame of an
 // unknown type, a trade of another SymbolID, a trade at price 0 and one with a NaN price.
