@@ -268,7 +268,12 @@ void Engine::decide(const bars::FootprintBar& bar, const BarPlace& place) {
     return;
   }
   const exec::Decision d = rules_.decide(action, place.point);
-  if (place.point.is_final) final_done_ = true;
+  if (place.point.is_final) {
+    final_done_ = true;
+    // Flat at the window's end with orders still working (an entry not filled): cancel them.
+    if (d.intent == exec::Intent::kNone && has_working_orders())
+      begin_exit(exec::ExitReason::kEndOfDay, "window ended with working orders", bar.close_time);
+  }
 
   DecisionInfo info;
   info.bar_close = bar.close_time;
@@ -534,15 +539,16 @@ void Engine::on_server_position(std::int64_t quantity, core::Timestamp now) {
 void Engine::check_timeouts(core::Timestamp now) {
   const auto& L = settings_.limits;
   // Orders not answered in time.
+  // Orders not answered in time; market orders (entry, exit) not filled in time.
   for (auto& [id, o] : orders_) {
-    if (o.terminal) continue;
-    if ((!o.acknowledged || o.cancel_sent) && now - o.sent_at > L.order_ack_timeout &&
-        (o.role == OrderRole::kEntry || o.role == OrderRole::kExit || o.cancel_sent)) {
-      o.sent_at = now;  // once per timeout
-      fault(fmt::format("No answer from the server for {} order {} after {:.1f} s", to_string(o.role), id,
-                        std::chrono::duration<double>(L.order_ack_timeout).count()),
-            now);
-    }
+    if (o.terminal || now - o.sent_at <= L.order_ack_timeout) continue;
+    const bool market = o.role == OrderRole::kEntry || o.role == OrderRole::kExit;
+    if (!(market || o.cancel_sent || !o.acknowledged) || (!market && !o.cancel_sent)) continue;
+    o.sent_at = now;  // once per timeout
+    fault(fmt::format("{} for {} order {} after {:.1f} s",
+                      o.acknowledged && !o.cancel_sent ? "No fill" : "No answer from the server", to_string(o.role), id,
+                      std::chrono::duration<double>(L.order_ack_timeout).count()),
+          now);
   }
   // Bracket legs must work soon after the entry's fill.
   if (!rules_.position().is_flat() && !legs_acknowledged_ && !exiting_ &&

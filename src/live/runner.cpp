@@ -17,6 +17,7 @@
 #include "net/credentials.h"
 #include "net/trading_client.h"
 #include "scid/follower.h"
+#include "scid/reader.h"
 
 namespace daytrader::live {
 
@@ -455,7 +456,18 @@ RunSummary Runner::run() {
     scid::FollowerOptions fo;
     fo.start = scid::StartAt::kTime;
     const auto& cal = *settings.calendar;
-    const auto today = static_cast<std::int32_t>(cal.trade_date(wall_now()).time_since_epoch().count());
+    // "Now" is the wall clock, or with the feed clock the file's last complete record.
+    core::Timestamp file_now = wall_now();
+    if (c.clock == ClockSource::kFeed) {
+      auto reader = scid::Reader::open(c.scid_path);
+      if (!reader) fail("live: {}", reader.error().message);
+      if (reader->size() == 0) fail("live: {}: no record yet to take the feed clock from", c.scid_path);
+      const auto last = scid::decode_time(reader->records().back().date_time);
+      if (!last) fail("live: {}: the last record's DateTime cannot be read", c.scid_path);
+      file_now = *last;
+      feed_now = file_now;
+    }
+    const auto today = static_cast<std::int32_t>(cal.trade_date(file_now).time_since_epoch().count());
     fo.start_time = cal.session(date::sys_days(date::days(weekdays_before(today, c.warmup_sessions)))).open;
     follower.emplace(must(scid::Follower::open(c.scid_path, fo)));
     std::size_t n = 0;
@@ -467,6 +479,7 @@ RunSummary Runner::run() {
         market::Quote q;
         if (scid_adapter.convert(r, t, q) == market::ScidEvent::kTrade && t.volume > 0) {
           engine.warm_up(t);
+          if (c.clock == ClockSource::kFeed && (!feed_now || t.ts > *feed_now)) feed_now = t.ts;
           ++n;
         }
       }
@@ -765,9 +778,13 @@ RunSummary Runner::run() {
         if (c.clock == ClockSource::kFeed && (!feed_now || t->trade.ts > *feed_now)) feed_now = t->trade.ts;
         engine.on_trade(t->trade);
       } else if (const auto* k = std::get_if<ClockEv>(&e)) {
+        // A paced server's clock drives the feed clock when it is also the data source; with the
+        // SCID source the file's own times do, and the mark is only acknowledged.
         if (c.clock == ClockSource::kFeed) {
-          if (!feed_now || k->t > *feed_now) feed_now = k->t;
-          engine.on_time(k->t);
+          if (c.source == DataSource::kDtc) {
+            if (!feed_now || k->t > *feed_now) feed_now = k->t;
+            engine.on_time(k->t);
+          }
           pending_ack = k->t;
         }
       } else if (const auto* o = std::get_if<OrderEv>(&e)) {
@@ -837,6 +854,7 @@ RunSummary Runner::run() {
           stop_reason = "disconnected";
         }
       } else if (std::holds_alternative<LogonEv>(e)) {
+        if (client.logons() <= 1) continue;  // the first logon, queued before the loop
         engine.on_reconnected(now());
         event(journal::EventKind::kConnect, "Logged on again: re-synchronising");
         client.request_positions(account);

@@ -139,6 +139,8 @@ class TradingClient : private ClientListener {
   void start();
   void stop(const std::string& reason = "client stopped");
   [[nodiscard]] bool is_logged_on() const noexcept { return client_.is_logged_on(); }
+  // Successful logons so far (the first one, then one per reconnection).
+  [[nodiscard]] std::uint64_t logons() const noexcept { return client_.logons(); }
   [[nodiscard]] const core::Instrument& instrument() const noexcept { return options_.instrument; }
 
   // Level-1 market data (the simulator needs it before market orders): kept across reconnects.

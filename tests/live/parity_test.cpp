@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
 #include <thread>
 
 #include <signal.h>
@@ -17,6 +21,7 @@
 #include "journal/journal.h"
 #include "live/parity.h"
 #include "loopback_fixture.h"
+#include "scid/writer.h"
 
 namespace daytrader::live {
 namespace {
@@ -354,6 +359,81 @@ TEST(LiveFaults, RefusedMarketDataStopsWithTheReasonAndSuggestsTheScidSource) {
     EXPECT_NE(what.find("refused market data for ESM24"), std::string::npos) << what;
     EXPECT_NE(what.find("source = \"scid\""), std::string::npos) << what;
   }
+}
+
+}  // namespace
+}  // namespace daytrader::live
+
+namespace daytrader::live {
+namespace {
+
+// The SCID source: the chart file grows in random chunks (partial records included) while the
+// engine runs; the traded session's bars and feature rows equal those of the finished file.
+TEST(LiveScidSource, AFileAppendedInRandomChunksGivesTheSameBarsAsTheFinishedFile) {
+  World w("scid_source");
+  const auto path = w.dir / "ES-loopback.scid";
+  {
+    auto writer = scid::Writer::open((w.dir / "full.scid").string(), scid::Writer::Mode::kTruncate).value();
+    writer.append(w.records);
+    ASSERT_TRUE(writer.close());
+  }
+  std::string bytes;
+  {
+    std::ifstream in(w.dir / "full.scid", std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Everything before 07:00 of the last session is there when the engine starts.
+  std::size_t first_live = 0;
+  while (first_live < w.records.size() &&
+         scid::decode_time(w.records[first_live].date_time).value_or(core::Timestamp{}) < w.at(7, 0))
+    ++first_live;
+  const std::size_t header = bytes.size() - w.records.size() * sizeof(scid::Record);
+  std::size_t written = header + first_live * sizeof(scid::Record);
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(written));
+
+  PaperServer serve(w, w.at(7, 0));  // orders only: this engine subscribes to no market data
+  auto cfg = w.runner(serve.port(), "run");
+  cfg.source = DataSource::kScid;
+  cfg.scid_path = path.string();
+  cfg.limits.stale_feed = std::chrono::hours(24);
+  std::atomic<bool> live{false};
+  cfg.crash_when = [&](const Engine& e) {
+    if (e.is_live()) live = true;
+    return false;
+  };
+  Runner runner(cfg);
+  RunSummary s;
+  std::thread engine_thread([&] { s = runner.run(); });
+  while (!live) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<std::size_t> chunk(1, 6000);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    while (written < bytes.size()) {
+      const std::size_t n = std::min(chunk(rng), bytes.size() - written);
+      out.write(bytes.data() + written, static_cast<std::streamsize>(n));
+      out.flush();
+      written += n;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  engine_thread.join();
+  EXPECT_EQ(s.stop_reason, "end of the trading window");
+
+  const Engine& e = *runner.engine();
+  const auto data = dataset::Dataset::open(w.dataset_path).value();
+  std::size_t j = 0, compared = 0;
+  for (std::size_t i = 0; i < e.bars().size(); ++i) {
+    if (e.bars()[i].trade_date != w.last_trade_date) continue;
+    while (j < data.size() && data.bars()[j].close_time_ns < core::to_unix_ns(e.bars()[i].close_time)) ++j;
+    ASSERT_LT(j, data.size());
+    ASSERT_EQ(e.bars()[i], data.footprint_bar(j)) << "bar " << i;
+    const auto row = data.feature_matrix().subspan(j * data.feature_set().size(), data.feature_set().size());
+    ASSERT_EQ(std::memcmp(e.feature_rows()[i].data(), row.data(), row.size_bytes()), 0) << "feature row of bar " << i;
+    ++compared;
+  }
+  EXPECT_GT(compared, 1000U);
+  EXPECT_GT(e.decisions().size(), 300U) << "decisions all through the window";
 }
 
 }  // namespace
