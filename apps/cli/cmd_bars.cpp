@@ -2,6 +2,7 @@
 // and/or the original CSV.
 
 #include <filesystem>
+#include <fstream>
 
 #include <date/date.h>
 #include <spdlog/spdlog.h>
@@ -19,6 +20,7 @@ void add_bars(CLI::App& app) {
     std::string in;
     std::string out;
     std::string csv_out;
+    std::string features_csv;
     BarOptions bar;
     bool quiet = false;
     bool sessions = false;
@@ -30,6 +32,8 @@ void add_bars(CLI::App& app) {
       ->required();
   cmd->add_option("--out", o->out, "Write a dataset (bars, footprints, features) for training");
   cmd->add_option("--csv-out", o->csv_out, "Write the bars in the original system's CSV format");
+  cmd->add_option("--features-csv", o->features_csv,
+                  "Write one CSV row per bar: its time, OHLC, volumes and the feature columns (docs/features.md)");
   add_bar_options(*cmd, o->bar, true);
   cmd->add_flag("--sessions", o->sessions, "Print a table of the sessions");
   cmd->add_flag("--quiet", o->quiet, "No progress line");
@@ -38,6 +42,18 @@ void add_bars(CLI::App& app) {
     const auto es = core::Instrument::es();
     must(features::validate(o->bar.features));
     features::FeaturePipeline pipeline(o->bar.features, cal);  // checks the feature set before the long work
+
+    // No output may overwrite the input or another output.
+    const std::pair<const char*, const std::string*> outputs[] = {
+        {"--out", &o->out}, {"--csv-out", &o->csv_out}, {"--features-csv", &o->features_csv}};
+    for (std::size_t i = 0; i < std::size(outputs); ++i) {
+      if (outputs[i].second->empty()) continue;
+      refuse_input_as_output(o->in, *outputs[i].second, outputs[i].first);
+      for (std::size_t j = 0; j < i; ++j)
+        if (!outputs[j].second->empty() && std::filesystem::weakly_canonical(*outputs[j].second) ==
+                                               std::filesystem::weakly_canonical(*outputs[i].second))
+          fail("{} and {} both name {}", outputs[j].first, outputs[i].first, *outputs[i].second);
+    }
 
     auto loaded = load_bars(o->in, o->bar, es, cal, !o->quiet);
     for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
@@ -60,24 +76,53 @@ void add_bars(CLI::App& app) {
     fmt::print("Bars      {} x {} in {} session{}, {} .. {} (exchange time {})\n", thousands(loaded.bars.size()),
                o->bar.bar, sessions, sessions == 1 ? "" : "s", cal.format_local(first.open_time), cal.format_local(last.close_time),
                es.time_zone);
+    if (loaded.bar_records > 0)
+      fmt::print("Note      {} of the trades are SCID bar records: bars carry their OHLC, volume, bid/ask volume "
+                 "and trades exactly; their footprints are approximate (each record's volume at its close)\n",
+                 thousands(loaded.bar_records));
     fmt::print("Features  {} v{} ({} columns, hash {})\n", set.name(), set.version(), set.size(), set.hash_hex());
     if (o->sessions) print_sessions(loaded.bars, es);
 
     if (!o->out.empty()) {
-      const std::filesystem::path out(o->out);
-      if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
       dataset::DatasetMeta meta;
       meta.instrument = es;
       meta.bar = must(bars::BarSpec::parse(o->bar.bar));
       meta.source = std::filesystem::path(o->in).filename().string();
-      must(dataset::write_dataset(o->out, meta, set, loaded.bars, features));
-      fmt::print("Wrote     {} ({})\n", o->out, human_bytes(std::filesystem::file_size(out)));
+      write_via_temp(o->out, [&](const std::string& tmp) {
+        return dataset::write_dataset(tmp, meta, set, loaded.bars, features);
+      });
+      fmt::print("Wrote     {} ({})\n", o->out, human_bytes(std::filesystem::file_size(o->out)));
     }
     if (!o->csv_out.empty()) {
-      const std::filesystem::path out(o->csv_out);
-      if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-      must(interop::export_original_csv(o->csv_out, loaded.bars, es, cal));
-      fmt::print("Wrote     {} ({})\n", o->csv_out, human_bytes(std::filesystem::file_size(out)));
+      write_via_temp(o->csv_out, [&](const std::string& tmp) {
+        return interop::export_original_csv(tmp, loaded.bars, es, cal);
+      });
+      fmt::print("Wrote     {} ({})\n", o->csv_out, human_bytes(std::filesystem::file_size(o->csv_out)));
+    }
+    if (!o->features_csv.empty()) {
+      write_via_temp(o->features_csv, [&](const std::string& tmp) -> core::Status {
+        std::ofstream f(tmp, std::ios::binary);
+        if (!f) return core::Error{fmt::format("{}: cannot create", o->features_csv)};
+        fmt::memory_buffer buf;
+        fmt::format_to(std::back_inserter(buf),
+                       "trade_date,open_time,close_time,open,high,low,close,bar_volume,bid_volume,ask_volume,"
+                       "num_trades,{}\n", fmt::join(set.columns(), ","));
+        for (std::size_t i = 0; i < loaded.bars.size(); ++i) {
+          const auto& b = loaded.bars[i];
+          fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{}", core::format_trade_date(b.trade_date),
+                         cal.format_local(b.open_time), cal.format_local(b.close_time), points(es, b.open),
+                         points(es, b.high), points(es, b.low), points(es, b.close), b.volume, b.bid_volume,
+                         b.ask_volume, b.num_trades);
+          for (std::size_t c = 0; c < set.size(); ++c)
+            fmt::format_to(std::back_inserter(buf), ",{}", features[i * set.size() + c]);
+          buf.push_back('\n');
+        }
+        f.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        f.close();
+        if (!f) return core::Error{fmt::format("{}: cannot write", o->features_csv)};
+        return {};
+      });
+      fmt::print("Wrote     {} ({} bars x {} features)\n", o->features_csv, thousands(loaded.bars.size()), set.size());
     }
   });
 }

@@ -26,7 +26,14 @@ void describe_scid(const std::string& path, const core::SessionCalendar& cal) {
              thousands(rep.trades), thousands(rep.quotes), thousands(rep.bars), thousands(rep.empty));
   if (reader.trailing_bytes() > 0) fmt::print("; {} bytes of a partial record ignored", reader.trailing_bytes());
   fmt::print("\n");
-  if (rep.bad_times > 0) fmt::print("Bad times {} records with an undecodable DateTime\n", thousands(rep.bad_times));
+  if (rep.bars > 0)
+    fmt::print("Footprint {} bar records (Sierra's storage unit is not 1 tick): bars keep their open, high, low, "
+               "close, volume, bid/ask volume and trades exactly, but each record's volume is placed at its close "
+               "price, so footprints, POC and value area are approximate; use 1-tick data for exact footprints\n",
+               thousands(rep.bars));
+  if (rep.bad_times > 0)
+    fmt::print("Bad times {} records with an undecodable DateTime or one past 2262 (skipped by bars)\n",
+               thousands(rep.bad_times));
   const auto records = reader.records();
   std::optional<core::Timestamp> first, last;
   for (const auto& r : records)

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <date/date.h>
@@ -141,6 +142,13 @@ void add_bar_options(CLI::App& cmd, BarOptions& o, bool with_features) {
   cmd.add_flag("--keep-csv-studies", o.keep_csv_studies,
                "Original CSV input: keep the file's Delta/CVD/TodayOpen/PrevHigh/PrevLow/VWAP instead of "
                "recomputing them");
+  cmd.add_option("--min-price", o.min_price, "SCID input: prices at or below this (points) are bad records")
+      ->capture_default_str();
+  cmd.add_option("--max-price", o.max_price, "SCID input: prices above this (points) are bad records")
+      ->capture_default_str();
+  cmd.add_option("--max-bar-range", o.max_bar_range_ticks,
+                 "Widest bar in ticks (high - low + 1); a print that would exceed it is skipped and counted")
+      ->capture_default_str();
   if (!with_features) return;
   auto& p = o.features.profile;
   cmd.add_option("--value-area", p.value_area_percent, "Value area, percent of the bar's volume")
@@ -180,19 +188,32 @@ LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::I
         const auto base = static_cast<std::size_t>(records.data() - reader.records().data());
         records = records.first(reader.lower_bound(close) - base);
       }
+      if (!(o.min_price < o.max_price))
+        fail("--min-price {} must be below --max-price {}", o.min_price, o.max_price);
       bars::FootprintBuilder builder(spec, calendar);
+      builder.set_max_range_ticks(o.max_bar_range_ticks);
       std::optional<Progress> progress;
       if (show_progress) progress.emplace("bars", records.size(), "records");
       const auto rep = bars::build_bars_from_scid(
           records, instrument, builder, [&](bars::FootprintBar&& b) { if (keep(b)) out.bars.push_back(std::move(b)); },
-          true, path, [&](std::uint64_t done, std::uint64_t) { if (progress) progress->update(done); });
+          true, path, [&](std::uint64_t done, std::uint64_t) { if (progress) progress->update(done); },
+          market::PriceBand{o.min_price, o.max_price});
       if (progress) progress->finish();
       out.records = rep.records;
       out.trades = rep.trades;
       out.out_of_session = builder.stats().out_of_session;
+      out.bar_records = rep.bar_records;
       for (const auto& p : rep.problems) out.warnings.push_back(p);
-      if (rep.bad_price + rep.bad_time > rep.problems.size())
-        out.warnings.push_back(fmt::format("{}: {} bad records in all (skipped)", path, rep.bad_price + rep.bad_time));
+      if (const auto& s = builder.stats(); s.first_out_of_range && rep.out_of_range > 0)
+        out.warnings.push_back(fmt::format(
+            "{}: trade at {} UTC, price {}, would make a bar wider than --max-bar-range {} ticks; skipped", path,
+            core::format_utc(s.first_out_of_range->ts), points(instrument, s.first_out_of_range->price),
+            o.max_bar_range_ticks));
+      if (const auto bad = bars::bad_records(rep); bad > 0)
+        out.warnings.push_back(fmt::format(
+            "{}: {} bad records in all, skipped: {} bad prices (off the tick grid, not finite, or outside "
+            "--min-price {} .. --max-price {}), {} bad DateTimes, {} with volume 0, {} too wide for a bar",
+            path, bad, rep.bad_price, o.min_price, o.max_price, rep.bad_time, rep.zero_volume, rep.out_of_range));
       if (builder.stats().out_of_order > 0)
         out.warnings.push_back(fmt::format("{}: {} trades earlier than the bar before them (kept in the next bar)",
                                            path, builder.stats().out_of_order));
@@ -226,6 +247,37 @@ LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::I
     }
   }
   return out;
+}
+
+void refuse_input_as_output(const std::string& in, const std::string& out, const char* option) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool same = fs::exists(out, ec) && fs::equivalent(in, out, ec) && !ec;
+  if (!same) {
+    const auto a = fs::weakly_canonical(in, ec);
+    const auto b = fs::weakly_canonical(out, ec);
+    same = !ec && a == b;
+  }
+  if (same) fail("{} {} is the input file {}; refusing to overwrite the source", option, out, in);
+}
+
+void write_via_temp(const std::string& path, const std::function<core::Status(const std::string&)>& write) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
+  const core::Status st = write(tmp);
+  std::error_code ec;
+  if (!st) {
+    fs::remove(tmp, ec);
+    must(st);
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    fail("{}: cannot rename the temporary file {} into place: {}", path, tmp, ec.message());
+  }
 }
 
 void print_sessions(const std::vector<bars::FootprintBar>& bars, const core::Instrument& es) {

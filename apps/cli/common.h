@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ struct BarOptions {
   std::string from;  // trade dates YYYY-MM-DD, inclusive
   std::string to;
   bool keep_csv_studies = false;
+  double min_price = 0.0;          // SCID prices accepted: min_price < price <= max_price (points)
+  double max_price = 1'000'000.0;
+  std::int64_t max_bar_range_ticks = 40'000;  // widest bar (high - low + 1, ticks)
   features::FeatureConfig features;
 };
 void add_bar_options(CLI::App& cmd, BarOptions& o, bool with_features);
@@ -81,6 +85,7 @@ struct LoadedBars {
   std::uint64_t records = 0;       // SCID records or CSV rows read
   std::uint64_t trades = 0;
   std::uint64_t out_of_session = 0;
+  std::uint64_t bar_records = 0;   // SCID bar (non-tick) records among the trades
   std::vector<std::string> warnings;
 };
 
@@ -89,6 +94,14 @@ struct LoadedBars {
 [[nodiscard]] LoadedBars load_bars(const std::string& path, const BarOptions& o,
                                    const core::Instrument& instrument,
                                    const core::SessionCalendar& calendar, bool show_progress);
+
+// Fails when `out` names the same file as `in` (same inode, or the same canonical path), so an
+// output can never overwrite its source. `option` names the output's flag in the message.
+void refuse_input_as_output(const std::string& in, const std::string& out, const char* option);
+
+// Writes `path` by calling `write` on a temporary file next to it, then renames it into place,
+// so a failed or interrupted write never leaves a partial file (or destroys an old one).
+void write_via_temp(const std::string& path, const std::function<core::Status(const std::string&)>& write);
 
 // One line per session: bars, open/high/low/close, volume, CVD, VWAP.
 void print_sessions(const std::vector<bars::FootprintBar>& bars, const core::Instrument& es);

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "core/assert.h"
+
 namespace daytrader::bars {
 
 namespace {
-constexpr std::int64_t kInitialGrid = 1024;  // ticks; a 1-minute ES bar spans a few dozen
+constexpr std::int64_t kInitialGrid = kMinRangeTicks;  // ticks; a 1-minute ES bar spans a few dozen
 constexpr auto kOneNs = core::Nanoseconds(1);
 }  // namespace
 
@@ -89,10 +91,11 @@ void FootprintBuilder::open_bar(const market::Trade& t, core::Timestamp ts) {
   grid_base_ = t.price.count() - static_cast<std::int64_t>(grid_.size() / 2);
 }
 
-void FootprintBuilder::grow(core::Ticks price) {
+bool FootprintBuilder::grow(core::Ticks price) {
   // Re-centre a larger grid around the bar's range and the new price.
   const std::int64_t lo = std::min(low_.count(), price.count());
   const std::int64_t hi = std::max(high_.count(), price.count());
+  if (hi - lo >= max_range_ticks_) return false;  // hi - lo + 1 > max: one bad print, not a bar
   const auto new_size = static_cast<std::size_t>(std::max<std::int64_t>(
       static_cast<std::int64_t>(grid_.size()) * 2, (hi - lo + 1) * 2));
   std::vector<LevelAcc> bigger(new_size);
@@ -103,6 +106,49 @@ void FootprintBuilder::grow(core::Ticks price) {
   }
   grid_ = std::move(bigger);
   grid_base_ = new_base;
+  return true;
+}
+
+void FootprintBuilder::reject_out_of_range(const market::Trade& t) {
+  if (stats_.out_of_range++ == 0) stats_.first_out_of_range = t;
+}
+
+bool FootprintBuilder::add_touch(core::Ticks price) {
+  // A price the bar reached without volume placed there (a bar record's open, high or low).
+  const auto idx = static_cast<std::uint64_t>(price.count() - grid_base_);
+  if (idx >= grid_.size() && !grow(price)) return false;
+  high_ = price > high_ ? price : high_;
+  low_ = price < low_ ? price : low_;
+  return true;
+}
+
+std::optional<FootprintBar> FootprintBuilder::on_bar_record(const market::Trade& close, core::Ticks open,
+                                                            core::Ticks high, core::Ticks low) {
+  DT_ASSERT(low <= open && open <= high && low <= close.price && close.price <= high,
+            "a bar record's open and close lie inside its high..low");
+  if (high.count() - low.count() >= max_range_ticks_) {
+    reject_out_of_range(close);
+    return std::nullopt;
+  }
+  // The open as a print without volume: it closes a finished bar, opens the next one, starts a
+  // session, or finds the record outside any session, exactly as a trade would.
+  market::Trade first = close;
+  first.price = open;
+  first.volume = first.bid_volume = first.ask_volume = first.num_trades = 0;
+  const std::uint64_t skipped = stats_.out_of_session, trades = stats_.trades, rejected = stats_.out_of_range;
+  auto done = on_trade(first);
+  if (stats_.out_of_session != skipped || stats_.out_of_range != rejected) return done;
+  if (!add_touch(high) || !add_touch(low)) {
+    // The record fits alone but not together with the bar so far (an earlier bad print).
+    reject_out_of_range(close);
+    return done;
+  }
+  market::Trade last = close;
+  last.ts = last_ts_;  // re-timed like the open when it came earlier than a closed bar
+  add(last);
+  stats_.trades = trades + 1;
+  ++stats_.bar_records;
+  return done;
 }
 
 FootprintBar FootprintBuilder::close_bar(core::Timestamp close_time) {

@@ -26,7 +26,16 @@ struct BuilderStats {
   std::uint64_t out_of_order = 0;    // trades earlier than a bar already closed/open: kept, re-timed
   std::uint64_t bars = 0;
   std::uint64_t sessions = 0;
+  std::uint64_t bar_records = 0;     // of `trades`, the bar records added through on_bar_record()
+  std::uint64_t out_of_range = 0;    // trades that would stretch a bar past max_range_ticks: skipped
+  std::optional<market::Trade> first_out_of_range;  // the first of them, for the message
 };
+
+// The widest bar the builder accepts, high - low + 1 in ticks. A bar keeps one slot per tick of
+// its range, so one bad print (price 1e8) would otherwise cost gigabytes. 40,000 ES ticks are
+// 10,000 points, far beyond any real bar.
+inline constexpr std::int64_t kDefaultMaxRangeTicks = 40'000;
+inline constexpr std::int64_t kMinRangeTicks = 1024;
 
 class FootprintBuilder {
  public:
@@ -40,6 +49,16 @@ class FootprintBuilder {
     add(t);
     return std::nullopt;
   }
+
+  // Adds one aggregated record (a SCID bar record: Sierra's storage unit is not one tick) whose
+  // totals are in `close` (price = its close, volume, bid/ask volume, trade count) and whose open,
+  // high and low are given. The bar that receives it gets the record's open (when the record
+  // opens it), high, low and close exactly, and its volume, bid/ask volume and trades exactly.
+  // Footprint rule: the record's whole volume, bid/ask volume and trade count are placed at its
+  // close price; its open, high and low widen the bar's range without a price level of their own.
+  // Returns the bar the record shows complete, as on_trade() does.
+  [[nodiscard]] std::optional<FootprintBar> on_bar_record(const market::Trade& close, core::Ticks open,
+                                                          core::Ticks high, core::Ticks low);
 
   // Adds trades in bulk: `next(Trade&)` yields trades until it returns false, `sink(FootprintBar&&)`
   // receives completed bars. Same result as on_trade() one by one, but faster: while trades stay
@@ -57,6 +76,13 @@ class FootprintBuilder {
   [[nodiscard]] const BuilderStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const BarSpec& spec() const noexcept { return spec_; }
   [[nodiscard]] bool has_open_bar() const noexcept { return has_bar_; }
+  // Widest accepted bar (high - low + 1, ticks); a trade that would exceed it is skipped and
+  // counted in stats().out_of_range. At least kMinRangeTicks (the grid a bar starts with, within
+  // which no range is checked), so a smaller value is raised to it.
+  void set_max_range_ticks(std::int64_t ticks) noexcept {
+    max_range_ticks_ = ticks < kMinRangeTicks ? kMinRangeTicks : ticks;
+  }
+  [[nodiscard]] std::int64_t max_range_ticks() const noexcept { return max_range_ticks_; }
 
  private:
   struct LevelAcc {
@@ -65,7 +91,9 @@ class FootprintBuilder {
 
   void add(const market::Trade& t) {
     const auto idx = static_cast<std::uint64_t>(t.price.count() - grid_base_);
-    if (idx >= grid_.size()) [[unlikely]] grow(t.price);
+    if (idx >= grid_.size()) [[unlikely]] {
+      if (!grow(t.price)) return reject_out_of_range(t);
+    }
     LevelAcc& l = grid_[static_cast<std::size_t>(t.price.count() - grid_base_)];
     l.bid += t.bid_volume;
     l.ask += t.ask_volume;
@@ -81,7 +109,9 @@ class FootprintBuilder {
 
   std::optional<FootprintBar> on_trade_slow(const market::Trade& t);
   void count_toward_size(const market::Trade& t);
-  void grow(core::Ticks price);
+  [[nodiscard]] bool grow(core::Ticks price);
+  void reject_out_of_range(const market::Trade& t);
+  [[nodiscard]] bool add_touch(core::Ticks price);
   void start_session(const core::Session& s);
   void open_bar(const market::Trade& t, core::Timestamp ts);
   FootprintBar close_bar(core::Timestamp close_time);
@@ -111,6 +141,7 @@ class FootprintBuilder {
   // Volume at price of the current bar: grid_[price - grid_base_].
   std::vector<LevelAcc> grid_;
   std::int64_t grid_base_ = 0;
+  std::int64_t max_range_ticks_ = kDefaultMaxRangeTicks;
 };
 
 template <typename Next, typename Sink>

@@ -215,7 +215,18 @@ core::Status Parser::parse_date(std::string_view s, core::Timestamp& out) const 
                                  date::day(static_cast<unsigned>(num(8, 2)))};
   const int hh = num(11, 2), mm = num(14, 2), ss = num(17, 2);
   if (!ymd.ok() || hh > 23 || mm > 59 || ss > 59) return error_at(kDate, s, "is not a valid date and time");
-  out = calendar_.to_utc(date::local_days(ymd), std::chrono::seconds(hh * 3600 + mm * 60 + ss));
+  // Timestamps are int64 nanoseconds (1677..2262); keep well inside so nothing wraps.
+  if (ymd.year() < date::year(1970) || ymd.year() > date::year(2200))
+    return error_at(kDate, s, "is outside the supported years 1970..2200");
+  const auto tod = std::chrono::seconds(hh * 3600 + mm * 60 + ss);
+  out = calendar_.to_utc(date::local_days(ymd), tod);
+  // A local time that does not exist (the spring-forward hour) does not come back unchanged.
+  if (calendar_.format_local(out) != s)
+    return error_at(kDate, s, fmt::format("does not exist in exchange time {} (daylight saving gap)",
+                                          instrument_.time_zone));
+  const core::Session session = calendar_.session(calendar_.trade_date(out));
+  if (!session.contains(out) || !core::SessionCalendar::is_weekday(session.trade_date))
+    return error_at(kDate, s, "is outside every CME session (weekend or daily halt)");
   return {};
 }
 
@@ -227,8 +238,17 @@ core::Status Parser::start_bar(bars::FootprintBar& bar) {
   bar.close_time = bar.open_time + std::chrono::seconds(options_.bar.size);
   bar.trade_date = static_cast<std::int32_t>(calendar_.trade_date(bar.open_time).time_since_epoch().count());
   for (auto [c, dst] : {std::pair{kOpen, &bar.open}, {kHigh, &bar.high}, {kLow, &bar.low}, {kClose, &bar.close},
-                        {kTodayOpen, &csv_today_open_}, {kPrevHigh, &csv_prev_high_}, {kPrevLow, &csv_prev_low_}})
+                        {kTodayOpen, &csv_today_open_}})
     if (auto st = parse_price(c, *dst); !st) return st;
+  // PrevHigh/PrevLow are empty when there is no previous session (our export); older files
+  // wrote 0 for that, which is read the same way.
+  const bool prev_empty = field(kPrevHigh).empty() && field(kPrevLow).empty();
+  if (prev_empty) {
+    csv_prev_high_ = csv_prev_low_ = core::Ticks(0);
+  } else {
+    for (auto [c, dst] : {std::pair{kPrevHigh, &csv_prev_high_}, {kPrevLow, &csv_prev_low_}})
+      if (auto st = parse_price(c, *dst); !st) return st;
+  }
   if (auto st = parse_int(kVolume, csv_volume_); !st) return st;
   if (auto st = parse_int(kDelta, csv_delta_); !st) return st;
   if (auto st = parse_int(kCvd, csv_cvd_); !st) return st;
@@ -399,8 +419,11 @@ std::string format_original_csv(const std::vector<bars::FootprintBar>& bars,
       prefix.push_back(',');
     }
     fmt::format_to(std::back_inserter(prefix), "{},{},{},", bar.volume, s.delta, s.cum_delta);
-    for (core::Ticks p : {s.session_open, s.prev_high, s.prev_low}) {
-      append_price(prefix, instrument, p);
+    append_price(prefix, instrument, s.session_open);
+    prefix.push_back(',');
+    // No previous session: PrevHigh and PrevLow are left empty (0 would read as a price).
+    for (core::Ticks p : {s.prev_high, s.prev_low}) {
+      if (s.has_prev_session) append_price(prefix, instrument, p);
       prefix.push_back(',');
     }
     fmt::format_to(std::back_inserter(prefix), "{},", s.vwap * instrument.tick_size);

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 #include "core/timestamp.h"
@@ -82,14 +83,34 @@ inline constexpr std::int64_t kEpochOffsetUs = 2'209'161'600'000'000;
 inline constexpr std::int64_t kUsPerDay = 86'400'000'000;
 // Plausible modern values lie in about 2.8e15..6.3e15; above 1e17 is a legacy double.
 inline constexpr std::int64_t kMaxIntegerDateTime = 100'000'000'000'000'000;
+// core::Timestamp is int64 nanoseconds since 1970, so it ends in 2262-04-11: the largest SCID
+// DateTime (microseconds since 1899-12-30) that converts without overflow.
+inline constexpr std::int64_t kMaxRepresentableDateTime =
+    std::numeric_limits<std::int64_t>::max() / 1000 + kEpochOffsetUs;
+inline constexpr double kMaxRepresentableDays =
+    static_cast<double>(kMaxRepresentableDateTime / kUsPerDay);  // 132,315 days: 2262-04-09
+
+enum class TimeError : std::uint8_t { kNone, kNotATime, kOutOfRange };
+
+// Why decode_time() refuses a value: neither form at all, or a valid form past 2262.
+[[nodiscard]] inline TimeError classify_time(std::int64_t raw) noexcept {
+  if (raw > 0 && raw < kMaxIntegerDateTime) [[likely]]
+    return raw <= kMaxRepresentableDateTime ? TimeError::kNone : TimeError::kOutOfRange;
+  const double days = std::bit_cast<double>(raw);
+  if (!(days >= 1.0 && days <= 2'958'465.0)) return TimeError::kNotATime;
+  return days < kMaxRepresentableDays ? TimeError::kNone : TimeError::kOutOfRange;
+}
 
 // Decodes a record's DateTime, integer microseconds or the legacy double of days.
-// nullopt for a value that is neither.
+// nullopt for a value that is neither, or one past the range of core::Timestamp (2262);
+// classify_time() tells which.
 [[nodiscard]] inline std::optional<core::Timestamp> decode_time(std::int64_t raw) noexcept {
-  if (raw > 0 && raw < kMaxIntegerDateTime) [[likely]]
+  if (raw > 0 && raw < kMaxIntegerDateTime) [[likely]] {
+    if (raw > kMaxRepresentableDateTime) [[unlikely]] return std::nullopt;
     return core::from_unix_ns((raw - kEpochOffsetUs) * 1000);
+  }
   const double days = std::bit_cast<double>(raw);
-  if (!(days >= 1.0 && days <= 2'958'465.0)) return std::nullopt;
+  if (!(days >= 1.0 && days < kMaxRepresentableDays)) return std::nullopt;
   const auto us = static_cast<std::int64_t>(days * static_cast<double>(kUsPerDay) + 0.5);
   return core::from_unix_ns((us - kEpochOffsetUs) * 1000);
 }

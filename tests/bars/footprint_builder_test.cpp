@@ -238,3 +238,34 @@ TEST(FootprintBuilder, LevelVolumesSumToBarVolumeOnRandomTrades) {
 
 }  // namespace
 }  // namespace daytrader::bars
+
+namespace daytrader::bars {
+namespace {
+// One bad print far away must not make the bar allocate a slot per tick up to it.
+TEST(FootprintBuilder, SkipsAPriceThatWouldStretchTheBarPastItsMaximumRange) {
+  const Timestamp t0 = ct(2024_y / 3 / 5, 9h);
+  struct Row { const char* name; std::int64_t bad_price; std::int64_t max_range; std::uint64_t skipped; };
+  const Row rows[] = {
+      {"4e8 ticks (1e8 points), default limit", 400'000'000, kDefaultMaxRangeTicks, 1},
+      {"4e9 ticks (1e9 points), default limit", 4'000'000'000, kDefaultMaxRangeTicks, 1},
+      {"negative price", -20000, kDefaultMaxRangeTicks, 1},
+      {"39,999 ticks away: inside the default", 20000 + 39'999, kDefaultMaxRangeTicks, 0},
+      {"40,000 ticks away: one past it", 20000 + 40'000, kDefaultMaxRangeTicks, 1},
+      {"2,000 ticks away, limit 2,000", 22000, 2000, 1},
+  };
+  for (const Row& row : rows) {
+    FootprintBuilder b(BarSpec{BarKind::kTime, 60});
+    b.set_max_range_ticks(row.max_range);
+    const auto bars = run(b, {buy(t0, 20000, 2), buy(t0 + 1s, row.bad_price, 1), sell(t0 + 2s, 20001, 3)});
+    ASSERT_EQ(bars.size(), 1u) << row.name;
+    EXPECT_EQ(b.stats().out_of_range, row.skipped) << row.name;
+    EXPECT_EQ(bars[0].volume, row.skipped ? 5u : 6u) << row.name;
+    if (row.skipped) {
+      ASSERT_TRUE(b.stats().first_out_of_range) << row.name;
+      EXPECT_EQ(b.stats().first_out_of_range->price.count(), row.bad_price) << row.name;
+      EXPECT_EQ(bars[0].high.count(), 20001) << row.name;
+    }
+  }
+}
+}  // namespace
+}  // namespace daytrader::bars

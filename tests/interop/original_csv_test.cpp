@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "bars/footprint_builder.h"
 
 namespace daytrader::interop {
@@ -162,6 +164,60 @@ TEST(OriginalCsv, WarnsWhenVolumeDisagreesWithLevels) {
   ASSERT_TRUE(r);
   ASSERT_EQ(report.warnings.size(), 1u);
   EXPECT_NE(report.warnings[0].find("Volume 99 differs from the sum 2"), std::string::npos) << report.warnings[0];
+}
+
+}  // namespace
+}  // namespace daytrader::interop
+
+namespace daytrader::interop {
+namespace {
+
+const std::string kHeader =
+    "Date,Open,High,Low,Close,Volume,Delta,CVD,TodayOpen,PrevHigh,PrevLow,VWAP,Price,Bid,Ask,TotalVolume,"
+    "NumberOfTrades\n";
+
+TEST(OriginalCsv, LeavesAMissingPreviousSessionEmptyAndReadsItBack) {
+  const std::string row = "2024-03-05 08:30:00,5100.25,5100.25,5100.25,5100.25,4,0,0,5100.25,{},{},5100.25,"
+                          "5100.25,2,2,4,1\n";
+  struct Row { const char* name; std::string prev_high, prev_low; bool has_prev; };
+  const Row rows[] = {
+      {"empty (our export)", "", "", false},
+      {"zero (older files)", "0", "0", false},
+      {"prices", "5110", "5090.5", true},
+  };
+  CsvImportOptions keep;
+  keep.recompute_studies = false;
+  for (const Row& r : rows) {
+    const std::string text = kHeader + fmt::format(fmt::runtime(row), r.prev_high, r.prev_low);
+    auto bars = parse_original_csv(text, "p.csv", kEs, cal(), keep);
+    ASSERT_TRUE(bars) << r.name << ": " << bars.error().message;
+    ASSERT_EQ(bars->size(), 1u) << r.name;
+    EXPECT_EQ((*bars)[0].studies.has_prev_session, r.has_prev) << r.name;
+    // The export writes nothing (not 0) without a previous session.
+    const std::string out = format_original_csv(*bars, kEs, cal());
+    EXPECT_NE(out.find(r.has_prev ? ",5100.25,5110,5090.5,5100.25," : ",5100.25,,,5100.25,"), std::string::npos)
+        << r.name << ": " << out;
+  }
+}
+
+TEST(OriginalCsv, RefusesDatesOutsideTheYearsSessionsAndExistingLocalTimes) {
+  struct Row { const char* name; const char* date; const char* message; };
+  const Row rows[] = {
+      {"year 9999", "9999-12-31 08:30:00", "\"9999-12-31 08:30:00\" is outside the supported years 1970..2200"},
+      {"year 1816", "1816-01-02 08:30:00", "is outside the supported years"},
+      {"Saturday", "2024-03-09 10:00:00", "\"2024-03-09 10:00:00\" is outside every CME session (weekend or daily halt)"},
+      {"daily halt", "2024-03-05 16:30:00", "is outside every CME session"},
+      {"spring-forward hour", "2024-03-10 02:30:00", "does not exist in exchange time America/Chicago"},
+  };
+  for (const Row& r : rows) {
+    const std::string text = kHeader + r.date +
+                             ",5100.25,5100.25,5100.25,5100.25,4,0,0,5100.25,,,5100.25,5100.25,2,2,4,1\n";
+    auto bars = parse_original_csv(text, "d.csv", kEs, cal(), CsvImportOptions{});
+    ASSERT_FALSE(bars) << r.name;
+    EXPECT_NE(bars.error().message.find(std::string("d.csv: line 2, column Date: ")), std::string::npos)
+        << r.name << ": " << bars.error().message;
+    EXPECT_NE(bars.error().message.find(r.message), std::string::npos) << r.name << ": " << bars.error().message;
+  }
 }
 
 }  // namespace

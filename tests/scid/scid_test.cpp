@@ -253,6 +253,69 @@ TEST(ScidFormat, DecodesIntegerAndLegacyDoubleTimes) {
   EXPECT_FALSE(decode_time(std::bit_cast<std::int64_t>(-3.0)));
 }
 
+// Past 2262-04-11 a DateTime does not fit core::Timestamp (int64 ns): refused, never wrapped.
+TEST(ScidFormat, RefusesDateTimesPastTheRepresentableRange) {
+  struct Row { const char* name; std::int64_t raw; TimeError error; const char* utc; };
+  const Row rows[] = {
+      {"2024", kT0, TimeError::kNone, "2024-03-15T13:30:00.000000000Z"},
+      {"last representable", kMaxRepresentableDateTime, TimeError::kNone, "2262-04-11T23:47:16.854775000Z"},
+      {"one past", kMaxRepresentableDateTime + 1, TimeError::kOutOfRange, ""},
+      {"99999999999999999", 99'999'999'999'999'999, TimeError::kOutOfRange, ""},
+      {"legacy 2024", std::bit_cast<std::int64_t>(45366.5625), TimeError::kNone, "2024-03-15T13:30:00.000000000Z"},
+      {"legacy 9999-12-31", std::bit_cast<std::int64_t>(2'958'465.0), TimeError::kOutOfRange, ""},
+      {"legacy 2263", std::bit_cast<std::int64_t>(132'400.0), TimeError::kOutOfRange, ""},
+      {"zero", 0, TimeError::kNotATime, ""},
+      {"negative", -5, TimeError::kNotATime, ""},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(classify_time(row.raw), row.error) << row.name;
+    const auto t = decode_time(row.raw);
+    EXPECT_EQ(t.has_value(), row.error == TimeError::kNone) << row.name;
+    if (t) {
+      EXPECT_EQ(core::format_utc(*t), row.utc) << row.name;
+    }
+  }
+}
+
+TEST(ScidAdapter, RefusesPricesOutsideTheBandAndZeroVolume) {
+  const market::ScidAdapter adapter(core::Instrument::es(), market::PriceBand{0.0, 10'000.0});
+  market::Trade t;
+  market::Quote q;
+  market::BarExtent e;
+  struct Row { const char* name; Record r; market::ScidEvent expected; };
+  Record zero = tick(kT0, 5000.0F, 5000.0F, 5000.25F, 0, true);
+  zero.high = 0;  // with both quote sides it would be a quote
+  Record bar;
+  bar.date_time = kT0;
+  bar.open = 5000.0F;
+  bar.high = 5002.0F;
+  bar.low = 4999.0F;
+  bar.close = 5001.0F;
+  bar.num_trades = 7;
+  bar.total_volume = 9;
+  Record high_bar = bar;
+  high_bar.high = 20'000.0F;
+  const Row rows[] = {
+      {"in band", tick(kT0, 5000.0F, 4999.75F, 5000.0F, 1, true), market::ScidEvent::kTrade},
+      {"above band", tick(kT0, 10'000.25F, 4999.75F, 5000.0F, 1, true), market::ScidEvent::kBadPrice},
+      {"price 0", tick(kT0, 0.0F, 4999.75F, 5000.0F, 1, true), market::ScidEvent::kBadPrice},
+      {"negative", tick(kT0, -1.0F, 4999.75F, 5000.0F, 1, true), market::ScidEvent::kBadPrice},
+      {"zero volume", zero, market::ScidEvent::kZeroVolume},
+      {"bar record", bar, market::ScidEvent::kBar},
+      {"bar high above band", high_bar, market::ScidEvent::kBadPrice},
+  };
+  for (const Row& row : rows) EXPECT_EQ(adapter.convert(row.r, t, q, e), row.expected) << row.name;
+  ASSERT_EQ(adapter.convert(bar, t, q, e), market::ScidEvent::kBar);
+  EXPECT_EQ(e.open.count(), 20000);
+  EXPECT_EQ(e.high.count(), 20008);
+  EXPECT_EQ(e.low.count(), 19996);
+  EXPECT_EQ(t.price.count(), 20004);
+  EXPECT_EQ(t.volume, 9u);
+  EXPECT_EQ(t.num_trades, 7u);
+  // The 3-argument form reports a bar record as one trade at its close (other callers).
+  EXPECT_EQ(adapter.convert(bar, t, q), market::ScidEvent::kTrade);
+}
+
 TEST(ScidAdapter, TurnsTickRecordsIntoTradesAndQuotes) {
   const market::ScidAdapter adapter(core::Instrument::es());
   market::Trade t;
