@@ -24,6 +24,7 @@ struct DownloadCliOptions {
   std::string out;
   std::string env_file = ".env";
   int attempts = 3;
+  bool trades_only = false;
 };
 
 void run_download(const DownloadCliOptions& o) {
@@ -44,6 +45,7 @@ void run_download(const DownloadCliOptions& o) {
   d.to = cal.session(d2).close;
   d.out_path = o.out;
   d.max_attempts = o.attempts;
+  d.raw_records = !o.trades_only;
   spdlog::info("Downloading symbol={} exchange=\"{}\" from={} to={} (sessions {}..{}) host={}:{} out={} {}",
                o.symbol, o.exchange, core::format_utc(d.from), core::format_utc(d.to), o.from, o.to, o.host,
                o.port, o.out, net::describe(credentials));
@@ -83,6 +85,9 @@ void add_download(CLI::App& app) {
   cmd->add_option("--attempts", o->attempts, "Connections tried before giving up")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  cmd->add_flag("--trades-only", o->trades_only,
+                "Do not ask for the records as stored (Integer_1 0x8000, a daytrader serve extension): "
+                "the file gets the trades of the dtc.md 6.10 answer only, no quote-only records");
   cmd->add_option("--env-file", o->env_file, "KEY=VALUE file with DTC_USERNAME/DTC_PASSWORD")
       ->capture_default_str();
   cmd->callback([o] { run_download(*o); });

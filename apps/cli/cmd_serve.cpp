@@ -45,6 +45,10 @@ struct ServeOptions {
   std::string fills = "tick";
   std::int64_t slippage_ticks = 1;
   std::string start_at;  // exchange time "YYYY-MM-DD HH:MM"; empty = the file's first record
+  std::string market_data = "standard";
+  bool zlib_history = false;
+  std::size_t max_pending_mb = 64;
+  std::int64_t idle_seconds = 300;
 };
 
 void run_serve(const ServeOptions& o) {
@@ -60,6 +64,8 @@ void run_serve(const ServeOptions& o) {
   config.market = must(sim::parse_market_mode(o.market));
   config.pace = must(sim::parse_pace_mode(o.pace));
   config.pace_seconds = o.pace_seconds;
+  config.market_data = must(sim::parse_market_data_format(o.market_data));
+  config.zlib_history = o.zlib_history;
   config.exchange.fills = must(sim::parse_fill_mode(o.fills));
   config.exchange.slippage_ticks = o.slippage_ticks;
   if (!o.start_at.empty())
@@ -69,10 +75,23 @@ void run_serve(const ServeOptions& o) {
   net::ServerOptions so;
   so.bind_address = o.bind;
   so.port = o.port;
+  so.max_pending_bytes = o.max_pending_mb << 20;
+  so.idle_timeout = std::chrono::seconds(o.idle_seconds);
+  so.log = [](const std::string& text) { spdlog::warn("{}", text); };
   if (o.password_env) {
     const auto credentials = must(net::load_credentials(o.env_file));
     if (!credentials.has_password())
       fail("--password-env: DTC_PASSWORD is set neither in the environment nor in {}", o.env_file);
+    constexpr std::size_t kPasswordMax = decltype(dtc::LogonRequest::password)::kCapacity;
+    constexpr std::size_t kUsernameMax = decltype(dtc::LogonRequest::username)::kCapacity;
+    // LOGON_REQUEST.Password is a char[32] (at most 31 bytes): a longer one can never match.
+    if (credentials.password.size() > kPasswordMax)
+      fail("--password-env: DTC_PASSWORD is {} bytes, but the DTC Password field holds at most {}: no "
+           "client could ever log on; use a shorter password",
+           credentials.password.size(), kPasswordMax);
+    if (credentials.username.size() > kUsernameMax)
+      fail("--password-env: DTC_USERNAME is {} bytes, but the DTC Username field holds at most {}",
+           credentials.username.size(), kUsernameMax);
     so.session.password = credentials.password;
     if (!credentials.username.empty()) so.session.username = credentials.username;
     spdlog::info("Logon requires credentials {}", net::describe(credentials));
@@ -167,6 +186,19 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--slippage-ticks", o->slippage_ticks,
                   "--fills bar: adverse ticks on market and stop fills")
+      ->capture_default_str();
+  cmd->add_option("--market-data", o->market_data,
+                  "Trade/quote messages of the stream: standard (107/108), compact (112/117), no-timestamp "
+                  "(142/143) or float-us (146/144); a test option for client decoders (dtc.md 5.9)")
+      ->capture_default_str();
+  cmd->add_flag("--zlib-history", o->zlib_history,
+                "Compress historical answers that ask for it (UseZLibCompression), on connections logged on "
+                "with heartbeat 0 that never subscribed (dtc.md 6.7)");
+  cmd->add_option("--max-pending-mb", o->max_pending_mb,
+                  "Close a connection whose unread output exceeds this many MiB (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--idle-seconds", o->idle_seconds,
+                  "Close a connection that neither sends nor receives for this long (0 = never)")
       ->capture_default_str();
   cmd->add_option("--start-at", o->start_at,
                   "Start every replay at this exchange time (YYYY-MM-DD HH:MM, America/Chicago); the records "

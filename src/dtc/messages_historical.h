@@ -18,6 +18,12 @@
 
 namespace daytrader::dtc {
 
+// Project extension of HISTORICAL_PRICE_DATA_REQUEST.Integer_1 (not in the DTC spec; Sierra
+// Chart's only reported bit is 0x10, §6.10): with RecordInterval 0, ask `daytrader serve` for the
+// SCID records exactly as stored (quote-only records and sub-trade markers included), so
+// `daytrader download` can rebuild a file byte for byte. Without it a tick answer follows §6.10.
+inline constexpr std::uint16_t kInteger1RawScidRecords = 0x8000;
+
 // HISTORICAL_PRICE_DATA_REQUEST = 800, client → server, 120 bytes.
 struct HistoricalPriceDataRequest {
   static constexpr std::uint16_t kType = 800;

@@ -63,7 +63,8 @@ scid::Record to_record(const dtc::HistoricalPriceDataTickRecordResponse& r, std:
 // One download attempt's connection; shares the writer and the dedup state with the loop.
 struct Attempt : ClientListener {
   struct Shared {
-    scid::Writer* writer = nullptr;
+    scid::Writer* writer = nullptr;       // opened by open_writer() at the first record
+    std::function<core::Status()> open_writer;
     std::optional<std::int64_t> last_raw;  // raw SCID time of the last record in the file
     std::uint64_t equal_to_skip = 0;       // records at last_raw still expected again from the server
     std::uint64_t equal_in_file = 0;       // records at last_raw in the file
@@ -86,6 +87,7 @@ struct Attempt : ClientListener {
   bool done = false;
   bool complete = false;             // final record seen or nothing to return
   std::optional<std::string> fatal;  // reject: no retry
+  std::optional<std::string> write_error;
   std::string disconnect_reason;
 
   void on_logged_on(const dtc::LogonResponse& response) override {
@@ -101,6 +103,7 @@ struct Attempt : ClientListener {
     r.symbol = options.symbol;
     r.exchange = options.exchange;
     r.record_interval = dtc::HistoricalDataInterval::kTick;
+    if (options.raw_records) r.integer_1 = dtc::kInteger1RawScidRecords;
     std::int64_t start_us = core::to_unix_ns(options.from) / 1000;
     if (shared.last_raw) start_us = std::max(start_us, *shared.last_raw - scid::kEpochOffsetUs);
     r.start_date_time = start_us / 1'000'000;  // the second of the last record: it is resent
@@ -163,6 +166,14 @@ struct Attempt : ClientListener {
         return;
       }
     }
+    if (shared.writer == nullptr) {
+      if (write_error) return;
+      if (auto st = shared.open_writer(); !st) {
+        write_error = st.error().message;
+        finish_with_error(*write_error);
+        return;
+      }
+    }
     shared.writer->append(rec);
     if (shared.last_raw && rec.date_time == *shared.last_raw) {
       ++shared.equal_in_file;
@@ -212,22 +223,67 @@ core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
   if (options.symbol.empty()) return core::Error{"download: the symbol is empty"};
   Attempt::Shared shared;
 
-  // What the file holds already: its last time and how many records share it.
+  // What the file holds already: its last time and how many records share it. Zero bytes left
+  // at its end by a crash (whole records of zeros, a preallocated tail) are not records: they
+  // are cut off before appending, so they never end up in the middle of the file.
+  std::uint64_t keep_records = 0;
+  bool trim_zero_tail = false;
+  std::int64_t last_index = -1;
   if (std::filesystem::exists(options.out_path) && std::filesystem::file_size(options.out_path) > 0) {
     auto reader = scid::Reader::open(options.out_path);
     if (!reader) return reader.error();
     const auto records = reader->records();
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {
-      if (it->date_time == 0) continue;
-      if (!shared.last_raw) shared.last_raw = it->date_time;
-      if (it->date_time != *shared.last_raw) break;
+    std::size_t n = records.size();
+    while (n > 0 && scid::classify(records[n - 1]) == scid::RecordKind::kEmpty) --n;
+    trim_zero_tail = n != records.size();
+    keep_records = n;
+    for (std::size_t i = n; i-- > 0;) {
+      if (records[i].date_time == 0) continue;
+      if (!shared.last_raw) {
+        shared.last_raw = records[i].date_time;
+        last_index = static_cast<std::int64_t>(i);
+      }
+      if (records[i].date_time != *shared.last_raw) break;
       ++shared.equal_in_file;
     }
   }
-  auto writer = scid::Writer::open(options.out_path, scid::Writer::Mode::kAppend);
-  if (!writer) return writer.error();
-  shared.writer = &writer.value();
-  shared.result.existing_records = writer->existing_records();
+  if (shared.last_raw) {
+    // A last record after the end of the range (or in the future) would make the request's
+    // StartDateTime later than its EndDateTime: name the record instead of the server's reject.
+    const auto last_t = scid::decode_time(*shared.last_raw);
+    const std::int64_t last_us = *shared.last_raw - scid::kEpochOffsetUs;
+    const bool after_to = options.to != core::Timestamp{} && last_us / 1'000'000 > core::to_unix_ns(options.to) / 1'000'000'000;
+    const auto wall = std::chrono::system_clock::now().time_since_epoch();
+    const bool future = last_us > std::chrono::duration_cast<std::chrono::microseconds>(wall).count() + 86'400'000'000LL;
+    if (after_to || future)
+      return core::Error{fmt::format(
+          "{}: its last record (record {}, DateTime {}) is {} {}: the download would resume after it, so "
+          "there is nothing to ask for; fix or move the file",
+          options.out_path, last_index, last_t ? core::format_utc(*last_t) : fmt::format("raw {}", *shared.last_raw),
+          future ? "in the future, after" : "after the end of the range,",
+          future ? std::string("now") : core::format_utc(options.to))};
+  }
+  // Opened at the first record to write (or when the download completes), so an attempt that
+  // cannot connect leaves the file exactly as it was.
+  std::optional<scid::Writer> writer;
+  const auto open_writer = [&]() -> core::Status {
+    if (writer) return {};
+    if (trim_zero_tail) {
+      std::error_code ec;
+      std::filesystem::resize_file(options.out_path, scid::kHeaderSize + keep_records * scid::kRecordSize, ec);
+      if (ec)
+        return core::Error{fmt::format("{}: cannot cut the {} empty records at its end: {}", options.out_path,
+                                       "trailing", ec.message())};
+      trim_zero_tail = false;
+    }
+    auto w = scid::Writer::open(options.out_path, scid::Writer::Mode::kAppend);
+    if (!w) return w.error();
+    writer.emplace(std::move(w.value()));
+    shared.writer = &*writer;
+    return {};
+  };
+  shared.open_writer = open_writer;
+  shared.result.existing_records = keep_records;
 
   std::string last_failure;
   for (int n = 1; n <= options.max_attempts; ++n) {
@@ -252,10 +308,12 @@ core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
       lock.unlock();
       client.stop("download finished");
     }
-    if (auto s = writer->flush(); !s) return s.error();
+    if (writer)
+      if (auto s = writer->flush(); !s) return s.error();
     if (attempt.fatal) return core::Error{*attempt.fatal};
     if (attempt.complete) {
       if (progress) progress(shared.progress);
+      if (auto s = open_writer(); !s) return s.error();  // a new file gets its header
       if (auto s = writer->close(); !s) return s.error();
       shared.result.written = shared.progress.written;
       shared.result.duplicates = shared.progress.duplicates;
@@ -265,7 +323,8 @@ core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
                                                      : attempt.disconnect_reason;
     if (n < options.max_attempts) std::this_thread::sleep_for(options.retry_delay * n);
   }
-  if (auto s = writer->close(); !s) return s.error();
+  if (writer)
+    if (auto s = writer->close(); !s) return s.error();
   return core::Error{
       fmt::format("{}:{}: download of {} into {} incomplete after {} attempts ({} records "
                   "written; run again to resume): {}",

@@ -10,10 +10,21 @@
 // BidVolume/AskVolume), so a file served by Sierra Chart or by `daytrader serve` is reproduced
 // exactly. Placeholder records with time 0 are skipped (§6.8).
 //
+// DownloadOptions::raw_records (the default) sets dtc::kInteger1RawScidRecords in Integer_1:
+// `daytrader serve` then sends its SCID records as stored (quote-only records and sub-trade
+// markers included) and the file is reproduced byte for byte. Without it (or from a server that
+// ignores the bit) the answer is §6.10 ticks: one record per trade, OpenPrice 0, no quote-only
+// records, so the file gets the trades only.
+//
 // Resumable: the file is opened for appending; the request starts at the second of the last
 // record already in the file, and records earlier than that record, or equal in time up to the
 // number of records of that time already stored, are dropped, so nothing is duplicated. A
 // connection lost before the final record is retried the same way (§6.8), up to max_attempts.
+// Whole records of zeros at the file's end (left by a crash) are cut off before the first
+// append, so they never end up in the middle of the resumed file; the file is opened for writing
+// only when the first record arrives (or the download completes), so attempts that cannot
+// connect leave it exactly as it was (partial trailing bytes included). A file whose last record
+// is after `to` (or more than a day in the future) is an error naming that record.
 
 #include <cstdint>
 #include <functional>
@@ -35,6 +46,8 @@ struct DownloadOptions {
   core::Timestamp from{};  // first instant wanted
   core::Timestamp to{};    // first instant not wanted; Timestamp{} = up to the latest
   std::string out_path;
+  // Ask for the records as stored (dtc::kInteger1RawScidRecords); `download --trades-only` clears it.
+  bool raw_records = true;
   int max_attempts = 3;
   core::Nanoseconds retry_delay = std::chrono::seconds(1);
   core::Nanoseconds inactivity_timeout = std::chrono::seconds(60);

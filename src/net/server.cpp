@@ -50,6 +50,15 @@ struct Server::Impl {
     bool writing = false;
     bool gone = false;
     core::Timestamp now{};
+    std::string remote;               // "address:port", for the log
+    std::string address;              // the peer's IP, for failed-logon limits
+    core::Timestamp last_activity{};  // the last byte read or written
+  };
+  // Refused logons of one peer address.
+  struct Failures {
+    int count = 0;
+    core::Timestamp last{};
+    bool reported = false;  // the block was logged once
   };
   using ConnectionPtr = std::shared_ptr<Connection>;
 
@@ -68,7 +77,54 @@ struct Server::Impl {
   std::atomic<std::size_t> live{0};
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<std::uint64_t> limit_drops{0};
+  std::atomic<std::uint64_t> logon_failures{0};
+  std::atomic<std::uint64_t> refused{0};
+  std::unordered_map<std::string, Failures> failures;
   bool in_after_event = false;
+
+  void log(const std::string& text) const {
+    if (options.log) options.log(text);
+  }
+
+  // Closes c because of a limit, with the reason in its CloseInfo and in the log.
+  void close_for(const ConnectionPtr& c, const std::string& reason) {
+    if (c->gone) return;
+    ++limit_drops;
+    log(fmt::format("{}: disconnected: {}", c->remote, reason));
+    c->session.on_transport_closed(reason);
+    drop(c);
+  }
+
+  // True (and logs it once per block) when address has failed to log on too often lately.
+  bool is_blocked(const std::string& address, core::Timestamp now) {
+    if (options.max_failed_logons <= 0) return false;
+    auto it = failures.find(address);
+    if (it == failures.end()) return false;
+    Failures& f = it->second;
+    if (now - f.last >= options.failed_logon_window) {
+      failures.erase(it);
+      return false;
+    }
+    if (f.count < options.max_failed_logons) return false;
+    if (!f.reported)
+      log(fmt::format("{}: {} failed logons within {} s: refusing its connections for {} s after the last", address,
+                      f.count,
+                      std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count(),
+                      std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count()));
+    f.reported = true;
+    return true;
+  }
+
+  void note_failed_logon(const Connection& c) {
+    ++logon_failures;
+    const core::Timestamp now = Server::now();
+    Failures& f = failures[c.address];
+    if (now - f.last >= options.failed_logon_window) f = Failures{};
+    ++f.count;
+    f.last = now;
+    log(fmt::format("{}: {} (failed logon {} from this address)", c.remote, c.session.close_info().reason, f.count));
+  }
 
   std::vector<ConnectionPtr> snapshot() const {
     std::vector<ConnectionPtr> v;
@@ -85,12 +141,27 @@ struct Server::Impl {
         return;
       }
       asio::error_code ignored;
+      std::string address;
+      std::string remote = "?";
+      if (const auto peer = socket.remote_endpoint(ignored); !ignored) {
+        address = peer.address().to_string();
+        remote = fmt::format("{}:{}", address, peer.port());
+      }
+      if (is_blocked(address, Server::now())) {
+        ++refused;
+        socket.close(ignored);
+        do_accept();
+        return;
+      }
       socket.set_option(tcp::no_delay(true), ignored);
       auto c = std::make_shared<Connection>(*this, next_id++, std::move(socket));
+      c->address = std::move(address);
+      c->remote = std::move(remote);
       connections.emplace(c->id, c);
       live = connections.size();
       ++accepted;
       c->now = Server::now();
+      c->last_activity = c->now;
       c->session.start(c->now);
       do_read(c);
       after_event();
@@ -110,6 +181,7 @@ struct Server::Impl {
             return;
           }
           c->now = Server::now();
+          c->last_activity = c->now;
           c->session.on_bytes(std::span<const std::uint8_t>(c->read_buf.data(), n), c->now);
           if (!c->session.is_closed()) do_read(c);
           after_event();
@@ -128,6 +200,7 @@ struct Server::Impl {
                       [this, c](const asio::error_code& ec, std::size_t) {
                         c->writing = false;
                         if (c->gone) return;
+                        c->last_activity = Server::now();
                         if (ec) {
                           c->session.on_transport_closed(ec.message());
                           drop(c);
@@ -144,6 +217,7 @@ struct Server::Impl {
     c->socket.close(ignored);
     connections.erase(c->id);
     live = connections.size();
+    if (c->session.close_info().kind == dtc::CloseKind::kLogonRejected) note_failed_logon(*c);
     app.on_closed(c->id, c->session.close_info());
   }
 
@@ -162,8 +236,22 @@ struct Server::Impl {
     app_wake = app.on_poll(now);
     next = app_wake;
     for (const auto& c : snapshot()) {
+      const std::size_t pending = c->session.output_size() + (c->writing ? c->write_buf.size() : 0);
+      if (options.max_pending_bytes > 0 && pending > options.max_pending_bytes) {
+        close_for(c, fmt::format("{} bytes queued and not read by the client, limit {}", pending,
+                                 options.max_pending_bytes));
+        continue;
+      }
+      if (options.idle_timeout > core::Nanoseconds::zero() && !c->writing && !c->session.has_output() &&
+          now - c->last_activity >= options.idle_timeout) {
+        close_for(c, fmt::format("idle: nothing received or sent for {} s",
+                                 std::chrono::duration_cast<std::chrono::seconds>(now - c->last_activity).count()));
+        continue;
+      }
       flush(c);
-      if (!c->gone) next = std::min(next, c->session.next_deadline());
+      if (c->gone) continue;
+      next = std::min(next, c->session.next_deadline());
+      if (options.idle_timeout > core::Nanoseconds::zero()) next = std::min(next, c->last_activity + options.idle_timeout);
     }
     in_after_event = false;
     arm(next, now);
@@ -281,6 +369,15 @@ std::size_t Server::connection_count() const noexcept {
 }
 std::uint64_t Server::connections_accepted() const noexcept {
   return impl_->accepted.load();
+}
+std::uint64_t Server::limit_disconnects() const noexcept {
+  return impl_->limit_drops.load();
+}
+std::uint64_t Server::failed_logons() const noexcept {
+  return impl_->logon_failures.load();
+}
+std::uint64_t Server::refused_connections() const noexcept {
+  return impl_->refused.load();
 }
 
 }  // namespace daytrader::net

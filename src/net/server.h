@@ -53,6 +53,24 @@ struct ServerOptions {
   std::uint16_t port = 11099;  // 0 = an ephemeral port, see Server::port()
   dtc::ServerSessionConfig session;
   std::size_t read_buffer_bytes = 64 * 1024;
+
+  // Limits (each disconnect is logged with its reason through `log`):
+  // - max_pending_bytes: output queued for one connection and not yet written (a client that
+  //   sends requests and never reads); above it the connection is closed at once. The replay
+  //   and history stay far below it (they stop at the app's high-water mark); 0 = no limit.
+  std::size_t max_pending_bytes = 64u << 20;
+  // - idle_timeout: a connection that has neither sent a byte nor had a byte written to it for
+  //   this long is closed (a client with HeartbeatInterval 0 that went silent; a downloader
+  //   receiving a long history is never idle). Zero = no limit.
+  core::Nanoseconds idle_timeout = std::chrono::minutes(5);
+  // - failed logons: after max_failed_logons refused logons from one address within
+  //   failed_logon_window, that address's new connections are closed at accept until the
+  //   window since its last failure has passed. 0 = no limit.
+  int max_failed_logons = 5;
+  core::Nanoseconds failed_logon_window = std::chrono::seconds(60);
+  // Where the server reports refused logons and limit disconnects ("127.0.0.1:53412: ...");
+  // called on the io thread. Empty: not reported.
+  std::function<void(const std::string&)> log;
 };
 
 class Server {
@@ -86,6 +104,11 @@ class Server {
   // Thread-safe counters.
   [[nodiscard]] std::size_t connection_count() const noexcept;
   [[nodiscard]] std::uint64_t connections_accepted() const noexcept;
+  // Connections closed by a limit (queue, idle) and refused logons, and connections refused at
+  // accept because their address failed to log on too often.
+  [[nodiscard]] std::uint64_t limit_disconnects() const noexcept;
+  [[nodiscard]] std::uint64_t failed_logons() const noexcept;
+  [[nodiscard]] std::uint64_t refused_connections() const noexcept;
 
   // The wall clock the server gives its sessions and app (UTC).
   [[nodiscard]] static core::Timestamp now() noexcept;

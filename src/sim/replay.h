@@ -3,9 +3,11 @@
 // answers to historical price data requests (dtc.md §5.9, §6.8-§6.10).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/instrument.h"
@@ -45,22 +47,54 @@ struct RecordEvent {
 [[nodiscard]] std::optional<RecordEvent> read_record(const scid::Record& r,
                                                      const core::Instrument& instrument);
 
-// Appends the market data messages of one record: MARKET_DATA_UPDATE_BID_ASK (108) when the
-// quote changed, then MARKET_DATA_UPDATE_TRADE (107). Prices are the record's floats, exactly.
-// Returns the number of trade messages written (0 or 1).
+// Which trade/quote messages the stream uses (dtc.md §5.9: the simulator sends 107/108 by
+// default, and the variants on request so client decoders are exercised; `serve --market-data`).
+enum class MarketDataFormat : std::uint8_t {
+  kStandard,           // 107 MARKET_DATA_UPDATE_TRADE, 108 MARKET_DATA_UPDATE_BID_ASK
+  kCompact,            // 112 ..._TRADE_COMPACT, 117 ..._BID_ASK_COMPACT (whole seconds)
+  kNoTimestamp,        // 142 ..._TRADE_NO_TIMESTAMP, 143 ..._BID_ASK_NO_TIMESTAMP
+  kFloatMicroseconds,  // 146 ..._TRADE_WITH_UNBUNDLED_INDICATOR_2, 144 ..._BID_ASK_FLOAT_WITH_MICROSECONDS
+};
+// "standard", "compact", "no-timestamp", "float-us"; errors name --market-data and the value.
+[[nodiscard]] core::Result<MarketDataFormat> parse_market_data_format(std::string_view text);
+[[nodiscard]] std::string_view to_string(MarketDataFormat f) noexcept;
+
+// Appends the market data messages of one record: the quote message when the quote changed
+// (108 by default), then the trade message (107 by default); `format` picks the variants.
+// Prices are the record's floats, exactly; sizes the record's volume. Returns the number of trade
+// messages written (0 or 1).
 std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std::uint32_t symbol_id,
-                               StreamQuote& last, std::vector<std::uint8_t>& out);
+                               StreamQuote& last, std::vector<std::uint8_t>& out,
+                               MarketDataFormat format = MarketDataFormat::kStandard);
 
 // The answer to one HISTORICAL_PRICE_DATA_REQUEST over a SCID file, produced in batches:
-// RecordInterval 0 -> one Sierra-style 803 record per SCID record (ask in High, bid in Low,
-// NumTrades, BidVolume/AskVolume as in the file, so a downloader can rebuild the file exactly);
+// RecordInterval 0 -> one Sierra-style 803 record per trade (§6.10: OpenPrice 0 whatever
+// sub-trade marker the file has, NumTrades 1, ask in High, bid in Low, LastPrice and Volume of the
+// trade, the side in BidVolume/AskVolume); quote-only records and zero-volume trades are left out,
+// a bar record goes out as the bar it is. With dtc::kInteger1RawScidRecords in Integer_1: one 803
+// record per SCID record exactly as stored (quotes and markers included), so a downloader can
+// rebuild the file byte for byte. Range: [StartDateTime, EndDateTime], whole seconds, both
+// included (EndDateTime 0 = no end).
 // RecordInterval > 0 -> 803 bars of that many seconds, starting on multiples of the interval,
-// from the trades (and bar records) in the range. StartDateTime in Unix microseconds (§6.9).
+// from the trades (and bar records) in the range; only bars whose whole interval lies in the
+// range are sent (first bar start >= StartDateTime, last bar end <= EndDateTime + 1 s). StartDateTime in Unix microseconds (§6.9).
 // The last record carries IsFinalRecord = 1; an empty range gives a header with
 // NoRecordsToReturn = 1.
+//
+// zlib (dtc.md §6.7): with `allow_zlib` and the request's UseZLibCompression = 1, the header
+// says UseZLibCompression = 1 and every byte after it is one zlib stream (RFC 1950, flushed at
+// the end of every batch, finished after the final record) that inflates to the same records.
+// The caller makes sure nothing else is sent on that connection afterwards.
 class HistoricalJob {
  public:
-  HistoricalJob(std::span<const scid::Record> records, const dtc::HistoricalPriceDataRequest& request);
+  HistoricalJob(std::span<const scid::Record> records, const dtc::HistoricalPriceDataRequest& request,
+                bool allow_zlib = false);
+  ~HistoricalJob();
+  HistoricalJob(HistoricalJob&&) noexcept;
+  HistoricalJob& operator=(HistoricalJob&&) noexcept;
+
+  // The header says (or will say) UseZLibCompression = 1.
+  [[nodiscard]] bool is_compressed() const noexcept { return deflater_ != nullptr; }
 
   // Appends the HISTORICAL_PRICE_DATA_RESPONSE_HEADER now (once); true when the response is
   // complete with it (NoRecordsToReturn = 1).
@@ -75,11 +109,15 @@ class HistoricalJob {
   std::span<const scid::Record> records_;
   std::int32_t request_id_;
   std::int32_t interval_s_;
+  bool raw_ = false;
   std::size_t next_ = 0;
   std::size_t end_ = 0;
   bool header_sent_ = false;
   bool done_ = false;
   std::optional<dtc::HistoricalPriceDataRecordResponse> pending_;  // held back for the final flag
+  struct Deflater;                       // zlib's z_stream, which must not move
+  std::unique_ptr<Deflater> deflater_;   // set when the answer is compressed
+  std::vector<std::uint8_t> plain_;      // a compressed batch before deflate
 };
 
 }  // namespace daytrader::sim

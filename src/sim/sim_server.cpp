@@ -129,6 +129,7 @@ void SimServer::on_logged_on(net::ConnectionId id, const dtc::LogonRequest& requ
   if (!fresh) return;
   Connection& c = it->second;
   c.id = id;
+  c.historical_only = request.heartbeat_interval_in_seconds <= 0;
   if (config_.market == MarketMode::kPerConnection) {
     c.account = config_.exchange.trade_account;
     c.own = std::make_unique<Market>();
@@ -167,6 +168,10 @@ void SimServer::on_message(net::ConnectionId id, const dtc::Message& message, co
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   Connection& c = it->second;
+  if (c.compressed) {  // everything after a zlib header is zlib data: no other replies
+    ++stats_.ignored_messages;
+    return;
+  }
   Market& m = market_of(c);
   if (const auto* m1 = std::get_if<dtc::MarketDataRequest>(&message)) {
     subscribe(c, *m1, now);
@@ -231,8 +236,11 @@ void SimServer::historical(Connection& c, const dtc::HistoricalPriceDataRequest&
     limit = c.own->replay ? c.own->replay->next : c.history_limit;
   else
     limit = shared_.replay ? shared_.replay->next : start_index_;
-  HistoricalJob job(records_.first(std::min(limit, records_.size())), m);
-  if (!job.write_header(c.out)) c.jobs.push_back(std::move(job));
+  const bool zlib = config_.zlib_history && c.historical_only && !c.stream && c.jobs.empty();
+  HistoricalJob job(records_.first(std::min(limit, records_.size())), m, zlib);
+  if (job.write_header(c.out)) return;
+  c.compressed = job.is_compressed();
+  c.jobs.push_back(std::move(job));
 }
 
 void SimServer::start_replay(Market& m, core::Timestamp now) {
@@ -448,7 +456,7 @@ core::Timestamp SimServer::pump(Market& m, const std::vector<Connection*>& membe
     if (cut) r.last_bucket = bucket;
     r.data_now = e->time;
     for (Connection* c : subs) {
-      trades += encode_market_data(rec, *e, c->stream->symbol_id, c->stream->quote, c->out);
+      trades += encode_market_data(rec, *e, c->stream->symbol_id, c->stream->quote, c->out, config_.market_data);
       produced = std::max(produced, c->out.size());
     }
     if (e->has_quote) {

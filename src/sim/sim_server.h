@@ -106,6 +106,14 @@ struct SimServerConfig {
   // them. Must not be after the last record. (`serve --start-at`: paper trading of one session
   // with the sessions before it as history.)
   core::Timestamp start_at{};
+  // The trade/quote messages of the stream (dtc.md §5.9); kStandard (107/108) by default.
+  MarketDataFormat market_data = MarketDataFormat::kStandard;
+  // dtc.md §6.7 (`serve --zlib-history`): answer a request with UseZLibCompression = 1 with a
+  // compressed response, but only on a historical-only connection (logged on with
+  // HeartbeatInterval 0, never subscribed), since everything after the header on that
+  // connection is then zlib data; after such a request the connection's further messages are
+  // ignored. Elsewhere, and by default, the header says 0 (which §6.7 allows).
+  bool zlib_history = false;
   std::size_t high_water_bytes = 1 << 20;  // stop producing for a connection above this backlog
   std::size_t batch_records = 8192;        // records per poll and market at most
 };
@@ -188,6 +196,8 @@ class SimServer : public net::ServerApp {
     std::unique_ptr<Market> own;  // kPerConnection
     std::optional<Stream> stream;
     std::size_t history_limit = 0;  // kPerConnection without a replay: records history may use
+    bool historical_only = false;   // logged on with HeartbeatInterval <= 0
+    bool compressed = false;        // a zlib answer started: nothing else may be sent
     std::deque<HistoricalJob> jobs;
     std::vector<std::uint8_t> out;  // produced during one callback, handed over at its end
   };

@@ -174,6 +174,72 @@ TEST(Loopback, DownloadReproducesTheSourceFileAndResumesWithoutDuplicates) {
   EXPECT_EQ(read_all(out).size(), records.size());
 }
 
+std::vector<std::uint8_t> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void append_bytes(const std::string& path, std::size_t n, std::uint8_t value = 0) {
+  std::ofstream f(path, std::ios::binary | std::ios::app);
+  const std::vector<char> z(n, static_cast<char>(value));
+  f.write(z.data(), static_cast<std::streamsize>(z.size()));
+}
+
+TEST(Loopback, DownloadResumeCutsTheZeroBytesACrashLeftAtTheEnd) {
+  const auto records = make_fixture(600);
+  SimHarness h(records, speed("max"));
+  const std::string out = temp_path("zero-tail.scid");
+  write_scid(out, std::vector<scid::Record>(records.begin(), records.begin() + 250));
+  append_bytes(out, 3 * scid::kRecordSize + 17);  // three empty records and a partial one
+  auto r = net::download_ticks(download_options(h.server.port(), out));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->existing_records, 250u);
+  EXPECT_EQ(r->written, records.size() - 250);
+  const auto got = read_all(out);
+  ASSERT_EQ(got.size(), records.size());  // no empty records in the middle
+  for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same(got[i], records[i])) << "record " << i;
+}
+
+TEST(Loopback, DownloadNamesTheFilesLastRecordWhenItIsAfterTheRangeOrInTheFuture) {
+  SimHarness h(make_fixture(10), speed("max"));
+  const std::string out = temp_path("future.scid");
+  auto recs = make_fixture(3);
+  recs.push_back(tick(4'102'444'800'000'000, 5000.0F, 1, true));  // 2100-01-01
+  write_scid(out, recs);
+  const auto before = file_bytes(out);
+  auto r = net::download_ticks(download_options(h.server.port(), out));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find(out + ": its last record (record 3, DateTime 2100-01-01"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("in the future"), std::string::npos) << r.error().message;
+  EXPECT_EQ(file_bytes(out), before);
+
+  // After --to but not in the future: the same message names the range's end.
+  recs.back() = tick(kStartUnixUs + 7'200'000'000, 5000.0F, 1, true);
+  write_scid(out, recs);
+  r = net::download_ticks(download_options(h.server.port(), out));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("(record 3, DateTime"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("after the end of the range"), std::string::npos) << r.error().message;
+}
+
+TEST(Loopback, ADownloadThatCannotConnectLeavesTheFileUntouched) {
+  std::uint16_t dead_port = 0;
+  {
+    SimHarness gone(make_fixture(1), speed("max"));
+    dead_port = gone.server.port();
+  }
+  const std::string out = temp_path("unreachable.scid");
+  write_scid(out, make_fixture(20));
+  append_bytes(out, scid::kRecordSize + 11);  // an empty record and a partial one
+  const auto before = file_bytes(out);
+  auto o = download_options(dead_port, out);
+  o.max_attempts = 2;
+  auto r = net::download_ticks(o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(file_bytes(out), before);
+}
+
 TEST(Loopback, DownloadErrorsAreClear) {
   SimHarness h(make_fixture(10), speed("max"));
   const std::string out = temp_path("bad-symbol.scid");

@@ -33,6 +33,20 @@ std::vector<dtc::HistoricalPriceDataRecordResponse> records_of(const std::vector
   return out;
 }
 
+// The trade records among the first n of a file: what a §6.10 tick answer sends for them.
+std::vector<scid::Record> trades_in(const std::vector<scid::Record>& file, std::size_t n) {
+  std::vector<scid::Record> out;
+  for (std::size_t i = 0; i < n && i < file.size(); ++i)
+    if (scid::classify(file[i]) == scid::RecordKind::kTrade) out.push_back(file[i]);
+  return out;
+}
+
+dtc::HistoricalPriceDataRequest raw_request(std::int32_t id) {
+  auto r = history_request(id);
+  r.integer_1 = dtc::kInteger1RawScidRecords;
+  return r;
+}
+
 TEST(ClippedHistory, ARequestMidReplayReturnsExactlyTheRecordsStreamedSoFar) {
   // Trades, quote-only records and equal timestamps (make_fixture), released 17 at a time.
   const auto fixture = make_fixture(60);
@@ -53,12 +67,14 @@ TEST(ClippedHistory, ARequestMidReplayReturnsExactlyTheRecordsStreamedSoFar) {
 
     const auto& msgs = d.messages(1);
     const auto got = records_of(msgs, 9);
-    ASSERT_EQ(got.size(), 17u);  // every fixture record is a trade or a quote: one 803 each
+    const auto want = trades_in(fixture, 17);  // §6.10: one 803 per trade, no quote records
+    ASSERT_LT(want.size(), 17u);
+    ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       SCOPED_TRACE(i);
-      EXPECT_EQ(got[i].start_date_time, fixture[i].date_time - scid::kEpochOffsetUs);
-      EXPECT_EQ(got[i].last_price, fixture[i].close);
-      EXPECT_EQ(got[i].high_price, fixture[i].high);
+      EXPECT_EQ(got[i].start_date_time, want[i].date_time - scid::kEpochOffsetUs);
+      EXPECT_EQ(got[i].last_price, want[i].close);
+      EXPECT_EQ(got[i].high_price, want[i].high);
       EXPECT_EQ(got[i].is_final_record, i + 1 == got.size() ? 1 : 0);
     }
     // Every stream trade before the header is in the history; none after it.
@@ -94,15 +110,21 @@ TEST(ClippedHistory, WithoutASubscriptionSharedGivesWhatTheReplayPassedAndPerCon
     d.release(12);
     d.send(2, history_request(2));
     d.poll();
-    EXPECT_EQ(records_of(d.messages(2), 2).size(), 12u);
+    EXPECT_EQ(records_of(d.messages(2), 2).size(), trades_in(fixture, 12).size());
+    d.send(2, raw_request(3));  // the records as stored: quotes too
+    d.poll();
+    EXPECT_EQ(records_of(d.messages(2), 3).size(), 12u);
     EXPECT_EQ(d.count<dtc::MarketDataUpdateTrade>(2), 0u);
   }
   {
     SimDriver d(fixture, sim_config(MarketMode::kPerConnection, PaceMode::kNone, FillMode::kTick, "step"));
     d.logon(1);
-    d.send(1, history_request(3));  // never subscribed: the whole file (the downloader's case)
+    d.send(1, raw_request(3));  // never subscribed: the whole file (the downloader's case)
     d.poll();
     EXPECT_EQ(records_of(d.messages(1), 3).size(), fixture.size());
+    d.send(1, history_request(4));
+    d.poll();
+    EXPECT_EQ(records_of(d.messages(1), 4).size(), trades_in(fixture, fixture.size()).size());
   }
 }
 
@@ -139,7 +161,7 @@ TEST(ClippedHistory, StartAtServesTheEarlierRecordsAsHistoryAndStreamsFromThere)
     d.logon(2);
     d.send(2, history_request(1));  // not subscribed: the records before the start
     d.poll();
-    EXPECT_EQ(records_of(d.messages(2), 1).size(), 12u);
+    EXPECT_EQ(records_of(d.messages(2), 1).size(), trades_in(fixture, 12).size());
 
     d.logon(1);
     d.subscribe(1);

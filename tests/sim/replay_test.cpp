@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string_view>
+#include <type_traits>
+
+#include <zlib.h>
+
 #include "../net/loopback_support.h"
 #include "dtc/codec.h"
 #include "dtc/decoder.h"
@@ -100,6 +106,260 @@ TEST(HistoricalJob, AnEmptyRangeSaysNoRecordsToReturn) {
   EXPECT_TRUE(job.next_batch(out, 1 << 20));
   const auto msgs = decode_all(out);
   ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(msgs[0]).no_records_to_return, 1);
+}
+
+std::vector<dtc::HistoricalPriceDataRecordResponse> records_of(sim::HistoricalJob& job) {
+  std::vector<std::uint8_t> out;
+  while (!job.next_batch(out, 100)) {
+  }
+  std::vector<dtc::HistoricalPriceDataRecordResponse> recs;
+  for (const auto& m : decode_all(out))
+    if (const auto* r = std::get_if<dtc::HistoricalPriceDataRecordResponse>(&m)) recs.push_back(*r);
+  return recs;
+}
+
+TEST(HistoricalJob, TickAnswersAreOneSection610RecordPerTradeWithoutQuotesOrMarkers) {
+  const std::int64_t t0 = kStartUnixUs;
+  scid::Record plain = tick(t0 + 1'000'000, 5000.00F, 2, true);
+  scid::Record first = tick(t0 + 2'000'000, 5000.25F, 3, false);
+  first.open = scid::kFirstSubTrade;
+  scid::Record last = tick(t0 + 2'000'000, 5000.25F, 1, false);
+  last.open = scid::kLastSubTrade;
+  scid::Record quote = tick(t0 + 3'000'000, 5000.00F, 0, true);
+  quote.close = 0;
+  quote.total_volume = quote.ask_volume = 0;
+  const std::vector<scid::Record> file = {plain, first, quote, last};
+
+  sim::HistoricalJob job(file, history(0));
+  const auto got = records_of(job);
+  ASSERT_EQ(got.size(), 3u);  // the quote record is not a trade
+  const std::vector<const scid::Record*> want = {&plain, &first, &last};
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(i);
+    const scid::Record& w = *want[i];
+    EXPECT_EQ(got[i].start_date_time, w.date_time - scid::kEpochOffsetUs);
+    EXPECT_EQ(got[i].open_price, 0.0);  // "NumTrades 1 and OpenPrice 0 is one trade"
+    EXPECT_EQ(got[i].num_trades, 1u);
+    EXPECT_EQ(got[i].high_price, static_cast<double>(w.high));  // ask
+    EXPECT_EQ(got[i].low_price, static_cast<double>(w.low));    // bid
+    EXPECT_EQ(got[i].last_price, static_cast<double>(w.close));
+    EXPECT_EQ(got[i].volume, w.total_volume);
+    EXPECT_EQ(got[i].bid_volume, w.bid_volume);
+    EXPECT_EQ(got[i].ask_volume, w.ask_volume);
+    EXPECT_EQ(got[i].is_final_record, i + 1 == got.size() ? 1 : 0);
+  }
+
+  // The downloader's raw mode: every record as stored, markers and quotes included.
+  auto raw_request = history(0);
+  raw_request.integer_1 = dtc::kInteger1RawScidRecords;
+  sim::HistoricalJob raw(file, raw_request);
+  const auto as_stored = records_of(raw);
+  ASSERT_EQ(as_stored.size(), file.size());
+  for (std::size_t i = 0; i < file.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(static_cast<float>(as_stored[i].open_price), file[i].open);
+    EXPECT_EQ(as_stored[i].volume, file[i].total_volume);
+    EXPECT_EQ(as_stored[i].last_price, static_cast<double>(file[i].close));
+  }
+}
+
+TEST(HistoricalJob, SendsOnlyBarsWhoseWholeIntervalIsInsideTheRequest) {
+  // 14:30:10 x5, 14:30:40 x7, 14:31:00 x26, 14:31:30 x3189, 14:32:05 x4.
+  const std::int64_t m0 = kStartUnixUs;  // 14:30:00
+  const std::int64_t s0 = m0 / 1'000'000;
+  const std::vector<scid::Record> file = {
+      tick(m0 + 10'000'000, 5000.00F, 5, true), tick(m0 + 40'000'000, 5000.25F, 7, false),
+      tick(m0 + 60'000'000, 5000.50F, 26, true), tick(m0 + 90'000'000, 5001.00F, 3189, true),
+      tick(m0 + 125'000'000, 5001.25F, 4, false)};
+  struct Row {
+    const char* what;
+    std::int64_t start_s, end_s;
+    std::vector<std::int64_t> bar_starts_us;
+    std::vector<double> volumes;
+  };
+  const std::vector<Row> rows = {
+      {"14:30-14:31: the 14:31 bar is not complete in the range", s0, s0 + 60, {m0}, {12}},
+      {"14:30-14:31:59: the 14:31 bar is complete", s0, s0 + 119, {m0, m0 + 60'000'000}, {12, 3215}},
+      {"14:30:30-14:32: the 14:30 bar began before the start", s0 + 30, s0 + 120, {m0 + 60'000'000}, {3215}},
+      {"no end: every bar", 0, 0, {m0, m0 + 60'000'000, m0 + 120'000'000}, {12, 3215, 4}},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(::testing::Message() << row.what << " start=" << row.start_s << " end=" << row.end_s);
+    sim::HistoricalJob job(file, history(60, row.start_s, row.end_s));
+    const auto got = records_of(job);
+    ASSERT_EQ(got.size(), row.bar_starts_us.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].start_date_time, row.bar_starts_us[i]);
+      EXPECT_EQ(got[i].volume, row.volumes[i]);
+    }
+    EXPECT_EQ(got.back().is_final_record, 1);
+  }
+}
+
+TEST(MarketData, EveryFormatEncodesTheSameTradeAndQuoteAndDecodesBack) {
+  const core::Instrument es = core::Instrument::es();
+  scid::Record rec = tick(kStartUnixUs + 1'250'000, 5000.25F, 7, true);  // ask 5000.25, bid 5000.00
+  const auto e = sim::read_record(rec, es);
+  ASSERT_TRUE(e && e->has_trade && e->has_quote);
+  struct Row {
+    const char* name;
+    std::uint16_t trade_type, quote_type;
+  };
+  const std::vector<Row> rows = {{"standard", 107, 108},
+                                 {"compact", 112, 117},
+                                 {"no-timestamp", 142, 143},
+                                 {"float-us", 146, 144}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    const auto format = sim::parse_market_data_format(row.name);
+    ASSERT_TRUE(format);
+    EXPECT_EQ(sim::to_string(*format), row.name);
+    sim::StreamQuote last;
+    std::vector<std::uint8_t> out;
+    EXPECT_EQ(sim::encode_market_data(rec, *e, 3, last, out, *format), 1u);
+    const auto msgs = decode_all(out);
+    ASSERT_EQ(msgs.size(), 2u);
+    double bid = 0, ask = 0, price = 0, volume = 0;
+    std::int64_t quote_us = -1, trade_us = -1;
+    int side = -1;
+    std::uint32_t symbol = 0;
+    std::uint16_t quote_type = 0, trade_type = 0;
+    std::visit(
+        [&](const auto& q) {
+          using Q = std::decay_t<decltype(q)>;
+          if constexpr (requires { Q::kType; }) quote_type = Q::kType;
+          if constexpr (requires { q.bid_price; q.ask_price; q.symbol_id; }) {
+            bid = q.bid_price;
+            ask = q.ask_price;
+            symbol = q.symbol_id;
+          }
+          if constexpr (std::is_same_v<Q, dtc::MarketDataUpdateBidAskFloatWithMicroseconds>)
+            quote_us = q.date_time;
+          else if constexpr (requires { q.date_time; })
+            quote_us = static_cast<std::int64_t>(q.date_time) * 1'000'000;
+        },
+        msgs[0]);
+    std::visit(
+        [&](const auto& t) {
+          using T = std::decay_t<decltype(t)>;
+          if constexpr (requires { T::kType; }) trade_type = T::kType;
+          if constexpr (requires { t.price; t.volume; t.at_bid_or_ask; t.symbol_id; }) {
+            price = t.price;
+            volume = static_cast<double>(t.volume);
+            side = static_cast<int>(t.at_bid_or_ask);
+            EXPECT_EQ(t.symbol_id, 3u);
+          }
+          if constexpr (std::is_same_v<T, dtc::MarketDataUpdateTrade>)
+            trade_us = std::llround(t.date_time * 1e6);
+          else if constexpr (std::is_same_v<T, dtc::MarketDataUpdateTradeWithUnbundledIndicator2>)
+            trade_us = t.date_time;
+          else if constexpr (requires { t.date_time; })
+            trade_us = static_cast<std::int64_t>(t.date_time) * 1'000'000;
+        },
+        msgs[1]);
+    EXPECT_EQ(quote_type, row.quote_type);
+    EXPECT_EQ(trade_type, row.trade_type);
+    EXPECT_EQ(symbol, 3u);
+    EXPECT_EQ(bid, 5000.00);
+    EXPECT_EQ(ask, 5000.25);
+    EXPECT_EQ(price, 5000.25);
+    EXPECT_EQ(volume, 7.0);
+    EXPECT_EQ(side, 2);  // at ask, in both the uint16 and the uint8 enum
+    const std::int64_t whole_s = kStartUnixUs + 1'000'000;
+    if (std::string_view(row.name) == "standard") {
+      EXPECT_EQ(quote_us, whole_s);
+      EXPECT_EQ(trade_us, kStartUnixUs + 1'250'000);
+    } else if (std::string_view(row.name) == "compact") {
+      EXPECT_EQ(quote_us, whole_s);
+      EXPECT_EQ(trade_us, whole_s);
+    } else if (std::string_view(row.name) == "float-us") {
+      EXPECT_EQ(quote_us, kStartUnixUs + 1'250'000);
+      EXPECT_EQ(trade_us, kStartUnixUs + 1'250'000);
+    } else {
+      EXPECT_EQ(quote_us, -1);
+      EXPECT_EQ(trade_us, -1);
+    }
+    // The same quote again: only the trade.
+    out.clear();
+    EXPECT_EQ(sim::encode_market_data(rec, *e, 3, last, out, *format), 1u);
+    EXPECT_EQ(decode_all(out).size(), 1u);
+  }
+  const auto bad = sim::parse_market_data_format("fast");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--market-data \"fast\" is not standard, compact, no-timestamp or float-us");
+}
+
+// A test-only inflater (our client side does not inflate, dtc.md §6.7): the bytes after the
+// plain header, through one long-lived inflate context, back into our Decoder.
+std::vector<std::uint8_t> inflate_all(std::span<const std::uint8_t> in) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit(&z), Z_OK);
+  std::vector<std::uint8_t> out;
+  z.next_in = const_cast<Bytef*>(in.data());
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    const std::size_t old = out.size();
+    out.resize(old + 4096);
+    z.next_out = out.data() + old;
+    z.avail_out = 4096;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.resize(old + 4096 - z.avail_out);
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;
+  }
+  EXPECT_EQ(rc, Z_STREAM_END);
+  EXPECT_EQ(z.avail_in, 0u);  // nothing after the stream's end
+  inflateEnd(&z);
+  return out;
+}
+
+TEST(HistoricalJob, AZlibAnswerInflatesToTheSameRecordsAfterAPlainHeader) {
+  const auto file = make_fixture(3000);
+  for (const std::int32_t interval : {0, 60}) {
+    SCOPED_TRACE(interval);
+    auto request = history(interval);
+    request.use_zlib_compression = 1;
+    sim::HistoricalJob plain(file, request);  // not allowed: the header says 0
+    std::vector<std::uint8_t> plain_bytes;
+    while (!plain.next_batch(plain_bytes, 8192)) {
+    }
+    sim::HistoricalJob zipped(file, request, true);
+    EXPECT_TRUE(zipped.is_compressed());
+    std::vector<std::uint8_t> zipped_bytes;
+    int batches = 0;
+    while (!zipped.next_batch(zipped_bytes, 8192)) ++batches;
+    if (interval == 0) {
+      EXPECT_GT(batches, 1);
+    }
+
+    const auto plain_msgs = decode_all(plain_bytes);
+    const std::size_t header_size = dtc::HistoricalPriceDataResponseHeader::kSize;
+    const auto head = decode_all(std::vector<std::uint8_t>(zipped_bytes.begin(), zipped_bytes.begin() + header_size));
+    ASSERT_EQ(head.size(), 1u);
+    EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(head[0]).use_zlib_compression, 1);
+    EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(plain_msgs[0]).use_zlib_compression, 0);
+    EXPECT_EQ(zipped_bytes[header_size], 0x78);  // the zlib header, RFC 1950
+    const auto inflated =
+        inflate_all(std::span<const std::uint8_t>(zipped_bytes).subspan(header_size));
+    EXPECT_LT(zipped_bytes.size(), plain_bytes.size());
+    const auto msgs = decode_all(inflated);
+    ASSERT_EQ(msgs.size() + 1, plain_msgs.size());
+    for (std::size_t i = 0; i < msgs.size(); ++i)
+      ASSERT_EQ(std::get<dtc::HistoricalPriceDataRecordResponse>(msgs[i]),
+                std::get<dtc::HistoricalPriceDataRecordResponse>(plain_msgs[i + 1]))
+          << "record " << i;
+    EXPECT_EQ(std::get<dtc::HistoricalPriceDataRecordResponse>(msgs.back()).is_final_record, 1);
+  }
+  // Nothing to return: a plain header with NoRecordsToReturn = 1, whatever was asked.
+  auto empty = history(0, kStartUnixUs / 1'000'000 + 86'400 * 365);
+  empty.use_zlib_compression = 1;
+  sim::HistoricalJob none(file, empty, true);
+  std::vector<std::uint8_t> out;
+  EXPECT_TRUE(none.next_batch(out, 8192));
+  const auto msgs = decode_all(out);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(msgs[0]).use_zlib_compression, 0);
   EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(msgs[0]).no_records_to_return, 1);
 }
 
