@@ -101,6 +101,16 @@ void add_train(CLI::App& app) {
     const auto folds = must(backtest::time_series_split(data.sessions().size(), run.train.folds, run.train.gap_sessions));
     const std::filesystem::path out(o->out);
     std::filesystem::create_directories(out);
+    // This run replaces any earlier one in the folder: drop its folds (complete or partial) and its
+    // summary first, so a run killed part way never leaves old models next to the new run.toml.
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory() && name.starts_with("fold_")) {
+        spdlog::info("Removing {} from an earlier run", entry.path().string());
+        std::filesystem::remove_all(entry.path());
+      }
+    }
+    std::filesystem::remove(out / "summary.csv");
     const std::string effective = config::to_toml(run);
     spdlog::info("Effective configuration:\n{}", effective);
     { std::ofstream(out / model::kRunConfigFile) << effective; }
@@ -108,7 +118,11 @@ void add_train(CLI::App& app) {
     std::vector<std::vector<backtest::RunResult>> results;
     for (std::size_t k = 0; k < folds.size(); ++k) {
       const auto& f = folds[k];
-      const auto fold_dir = out / fmt::format("fold_{}", k + 1);
+      // The fold is written into fold_<k>.partial and renamed to fold_<k> once every file is in
+      // place: a fold_<k> folder is always complete.
+      const auto final_dir = out / fmt::format("fold_{}", k + 1);
+      const auto fold_dir = out / fmt::format("fold_{}.partial", k + 1);
+      std::filesystem::remove_all(fold_dir);
       std::filesystem::create_directories(fold_dir);
       fmt::print("Fold {}/{}: train sessions {}..{} ({} .. {}), test sessions {}..{} ({} .. {})\n", k + 1, folds.size(),
                  f.train_begin, f.train_end - 1, core::format_trade_date(data.sessions()[f.train_begin].trade_date),
@@ -190,9 +204,16 @@ void add_train(CLI::App& app) {
           {"num_actions", 5},
           {"test_metrics", metrics_json(runs.front().metrics)},
       };
-      std::ofstream(fold_dir / model::kMetadataFile) << meta.dump(2) << '\n';
+      {
+        std::ofstream meta_file(fold_dir / model::kMetadataFile);
+        meta_file << meta.dump(2) << '\n';
+        meta_file.close();
+        if (!meta_file) fail("{}: cannot write", (fold_dir / model::kMetadataFile).string());
+      }
+      std::filesystem::remove_all(final_dir);
+      std::filesystem::rename(fold_dir, final_dir);
       fmt::print("{}", backtest::format_metrics_table(runs));
-      fmt::print("Saved     {} ({} steps in {:.1f} s, {:.0f} steps/s)\n\n", fold_dir.string(),
+      fmt::print("Saved     {} ({} steps in {:.1f} s, {:.0f} steps/s)\n\n", final_dir.string(),
                  thousands(static_cast<std::uint64_t>(trainer.timesteps())), train_secs,
                  static_cast<double>(trainer.timesteps()) / std::max(train_secs, 1e-9));
       results.push_back(std::move(runs));

@@ -1,6 +1,7 @@
 #include "config/toml_fields.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -243,6 +244,12 @@ core::Status apply_override(const std::string& text, const Schema& schema) {
   if (field == nullptr)
     return core::Error{fmt::format("--set {}: unknown key {}.{} (known: {})", text, o->section, o->key,
                                    section->known_keys())};
+  // One value on one line: text after a newline would otherwise be parsed as more keys and dropped.
+  for (const char ch : o->value) {
+    if (ch == '\n' || ch == '\r' || ch == '\0')
+      return core::Error{fmt::format("--set {}.{}: the value contains a line break or NUL: expected one value "
+                                     "on one line", o->section, o->key)};
+  }
   // A TOML value (42, 3e-4, true, [64, 64], "x"); a bare word is taken as a string.
   toml::table parsed;
   try {
@@ -283,6 +290,9 @@ std::string to_toml(const Schema& schema) {
 }
 
 core::Result<std::string> read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return core::Error{fmt::format("{}: is a directory, expected a TOML file", path)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::Error{fmt::format("{}: cannot open", path)};
   std::ostringstream text;

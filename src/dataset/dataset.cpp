@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -43,8 +44,7 @@ static_assert(sizeof(Header) == kHeaderSize);
 
 std::size_t align_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-std::uint32_t crc_of(const unsigned char* p, std::size_t n) {
-  uLong crc = ::crc32(0L, Z_NULL, 0);
+std::uint32_t crc_of(const unsigned char* p, std::size_t n, uLong crc = ::crc32(0L, Z_NULL, 0)) {
   while (n > 0) {
     const auto chunk = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
     crc = ::crc32(crc, p, chunk);
@@ -52,6 +52,15 @@ std::uint32_t crc_of(const unsigned char* p, std::size_t n) {
     n -= chunk;
   }
   return static_cast<std::uint32_t>(crc);
+}
+
+// CRC-32 of the whole file: the header with its crc32 field zeroed, then the bytes after it.
+std::uint32_t file_crc(const Header& header, const unsigned char* body, std::size_t body_size) {
+  Header h = header;
+  h.crc32 = 0;
+  unsigned char head[kHeaderSize];
+  std::memcpy(head, &h, kHeaderSize);
+  return crc_of(body, body_size, crc_of(head, kHeaderSize));
 }
 
 nlohmann::json meta_json(const DatasetMeta& meta, const features::FeatureSet& fs) {
@@ -158,7 +167,7 @@ core::Status write_dataset(const std::string& path, const DatasetMeta& meta,
   put(h.bars_off, bar_records.data(), bar_records.size() * sizeof(BarRecord));
   put(h.levels_off, levels.data(), levels.size() * sizeof(LevelRecord));
   put(h.features_off, features.data(), features.size() * sizeof(float));
-  h.crc32 = crc_of(buf.data() + kHeaderSize, buf.size() - kHeaderSize);
+  h.crc32 = file_crc(h, buf.data() + kHeaderSize, buf.size() - kHeaderSize);
   put(0, &h, sizeof h);
 
   // Write to a temporary name and rename, so a reader never sees a half-written dataset.
@@ -204,6 +213,10 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
   std::memcpy(&h, bytes, sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0)
     return fail("offset 0: magic is not \"DTDATA\": not a daytrader dataset (build one with `daytrader bars`)");
+  if (h.format_version == 1)
+    return fail(fmt::format("offset 8: dataset format version is 1, whose checksum does not cover the header; "
+                            "this build reads version {}: rebuild the dataset with `daytrader bars`",
+                            kFormatVersion));
   if (h.format_version != kFormatVersion)
     return fail(fmt::format("offset 8: dataset format version is {}, this build reads version {}: rebuild the "
                             "dataset with `daytrader bars`", h.format_version, kFormatVersion));
@@ -219,7 +232,7 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
       h.n_bars > (size - std::min<std::uint64_t>(h.features_off, size)) / (sizeof(float) * h.n_features) ||
       !section_ok(h.features_off, h.n_bars * h.n_features, sizeof(float)))
     return fail("section table points outside the file: corrupt");
-  if (crc_of(bytes + kHeaderSize, size - kHeaderSize) != h.crc32)
+  if (file_crc(h, bytes + kHeaderSize, size - kHeaderSize) != h.crc32)
     return fail("checksum mismatch: the file is corrupt or was modified");
 
   // Meta.
@@ -232,6 +245,12 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
     meta.instrument.tick_size = inst.at("tick_size").get<double>();
     meta.instrument.tick_value_cents = inst.at("tick_value_cents").get<std::int64_t>();
     meta.instrument.time_zone = inst.at("time_zone").get<std::string>();
+    if (!(meta.instrument.tick_size > 0) || !std::isfinite(meta.instrument.tick_size))
+      return fail(fmt::format("meta: instrument.tick_size is {}, expected a positive number",
+                              meta.instrument.tick_size));
+    if (meta.instrument.tick_value_cents <= 0)
+      return fail(fmt::format("meta: instrument.tick_value_cents is {}, expected a positive number",
+                              meta.instrument.tick_value_cents));
     auto spec = bars::BarSpec::parse(j.at("bar").get<std::string>());
     if (!spec) return fail("meta: " + spec.error().message);
     meta.bar = *spec;
@@ -264,11 +283,35 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
       return fail(fmt::format("bar {}: levels {}+{} are outside the {} levels: corrupt", i, b.first_level,
                               b.level_count, h.n_levels));
   }
+  // Sessions tile the bars in order: each starts where the previous one ended, is not empty, and
+  // has a later trade date; together they cover every bar.
+  std::uint64_t next_bar = 0;
   for (std::size_t i = 0; i < d.sessions_.size(); ++i) {
     const SessionRecord& s = d.sessions_[i];
     if (s.first_bar > h.n_bars || s.bar_count > h.n_bars - s.first_bar)
       return fail(fmt::format("session {}: bars {}+{} are outside the {} bars: corrupt", i, s.first_bar,
                               s.bar_count, h.n_bars));
+    if (s.first_bar != next_bar || s.bar_count == 0)
+      return fail(fmt::format("session {}: bars {}+{}, expected a non-empty session starting at bar {} "
+                              "(sessions overlap or leave a gap): corrupt", i, s.first_bar, s.bar_count,
+                              next_bar));
+    if (i > 0 && s.trade_date <= d.sessions_[i - 1].trade_date)
+      return fail(fmt::format("session {}: trade date {} is not after the previous session's {}: corrupt", i,
+                              s.trade_date, d.sessions_[i - 1].trade_date));
+    for (std::uint64_t b = s.first_bar; b < s.first_bar + s.bar_count; ++b)
+      if (d.bars_[b].trade_date != s.trade_date)
+        return fail(fmt::format("bar {}: trade date {} is not its session {}'s {}: corrupt", b,
+                                d.bars_[b].trade_date, i, s.trade_date));
+    next_bar = s.first_bar + s.bar_count;
+  }
+  if (next_bar != h.n_bars)
+    return fail(fmt::format("sessions cover {} of the {} bars: corrupt", next_bar, h.n_bars));
+  for (std::size_t i = 0; i < d.bars_.size(); ++i) {
+    const BarRecord& b = d.bars_[i];
+    // (Open and close against the range are checked with the environment's data, env::EnvData.)
+    if (b.high < b.low)
+      return fail(fmt::format("bar {}: open {} high {} low {} close {} (ticks): high is below low: corrupt", i,
+                              b.open, b.high, b.low, b.close));
   }
   d.map_ = map;
   d.map_size_ = size;

@@ -4,7 +4,8 @@
 //
 // Layout (all little-endian; sections 64-byte aligned):
 //   header (128 bytes): magic "DTDATA\r\n", format version, section table, counts, feature-set
-//                       hash, CRC-32 of every byte after the header
+//                       hash, CRC-32 of the whole file (the header with its CRC field zeroed, then
+//                       every byte after it; version 1 covered only the bytes after the header)
 //   meta      JSON: instrument, bar spec, time zone, source, feature set (name, version, columns,
 //                   parameters, hash)
 //   sessions  SessionRecord[n_sessions]  (trade date, first bar, bar count)
@@ -12,8 +13,10 @@
 //   levels    LevelRecord[n_levels]      (price, bid, ask, total volume, trades)
 //   features  float32[n_bars][n_features], row-major, in the feature set's column order
 //
-// A reader refuses another format version, a corrupt file, and (through check_feature_set) data
-// built with another feature set than the one a model was trained on.
+// A reader refuses another format version, a corrupt file, a structurally invalid one (sessions
+// that overlap, leave gaps or go back in time; bars outside their session or
+// with high < low; a tick size that is not positive), and (through check_feature_set)
+// data built with another feature set than the one a model was trained on.
 
 #include <cstdint>
 #include <span>
@@ -28,7 +31,7 @@
 
 namespace daytrader::dataset {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 struct SessionRecord {
   std::int32_t trade_date = 0;  // days since 1970-01-01

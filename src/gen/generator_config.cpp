@@ -36,6 +36,17 @@ core::Status validate(const GeneratorConfig& c) {
   if (k.error.empty() && !core::SessionCalendar::is_weekday(c.first_trade_date))
     k.error = fmt::format("generator config: first_trade_date is {}, expected a Monday to Friday",
                           date::format("%F (%A)", c.first_trade_date));
+  // Timestamps are int64 nanoseconds since 1970 (they end in April 2262): keep the whole range,
+  // five sessions a calendar week plus holidays, between 1970 and 2200.
+  if (k.error.empty()) {
+    constexpr date::sys_days kFirst = date::sys_days(date::year{1970} / 1 / 5);
+    constexpr date::sys_days kLast = date::sys_days(date::year{2200} / 12 / 31);
+    const auto weeks = date::days(7 * (static_cast<std::int64_t>(c.sessions) / 5 + 2));
+    if (c.first_trade_date < kFirst || c.first_trade_date > kLast || c.first_trade_date + weeks > kLast)
+      k.error = fmt::format("generator config: first_trade_date is {} with {} sessions, expected trade dates "
+                            "between {} and {}", date::format("%F", c.first_trade_date), c.sessions,
+                            date::format("%F", kFirst), date::format("%F", kLast));
+  }
   k.positive("start_price", c.start_price, 1e6);
   if (k.error.empty()) {
     core::Ticks t;

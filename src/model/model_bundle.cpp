@@ -108,6 +108,8 @@ rl::Policy ModelBundle::load_policy(std::uint64_t seed) const {
 
 ModelBundle load_model_bundle(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) fail("{}: not a model folder (train writes runs/NAME/fold_K)", dir.string());
+  if (dir.filename().string().ends_with(".partial") || (dir.filename().empty() && dir.parent_path().filename().string().ends_with(".partial")))
+    fail("{}: an unfinished training fold (train renames fold_K.partial to fold_K once it is complete)", dir.string());
   for (const char* f : {kScalerFile, kRunConfigFile, kMetadataFile, "policy.bin"})
     if (!std::filesystem::exists(dir / f)) fail("{}: missing {}; is this a folder written by `daytrader train`?", dir.string(), f);
   auto scaler = features::Scaler::load((dir / kScalerFile).string());

@@ -1,6 +1,8 @@
 #include "rl/policy_weights.h"
 
+
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -253,6 +255,15 @@ core::Result<PolicyWeights> weights_from_tensors(std::span<const NamedTensor> te
     if (ws.size() != 2 || bs.size() != 1 || bs[0] != ws[0] || ws[0] < 1 || ws[1] < 1) {
       return core::Error{fmt::format("{}: {} has weight shape [{}] and bias shape [{}], expected [out, in] and [out]",
                                      source, prefix, fmt::join(ws, ", "), fmt::join(bs, ", "))};
+    }
+    // A NaN or infinite weight would make every action and value NaN: refuse it by name.
+    for (const NamedTensor* t : {w->second, b->second}) {
+      for (std::size_t k = 0; k < t->data.size(); ++k) {
+        if (!std::isfinite(t->data[k])) {
+          return core::Error{fmt::format("{}: tensor {} element {} is {}, expected a finite number", source, t->name,
+                                         k, t->data[k])};
+        }
+      }
     }
     layer.out = static_cast<std::size_t>(ws[0]);
     layer.in = static_cast<std::size_t>(ws[1]);

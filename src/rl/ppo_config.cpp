@@ -25,12 +25,22 @@ core::Error field_error(std::string_view field, const auto& value, std::string_v
 
 bool finite(double x) { return std::isfinite(x); }
 
+constexpr std::int64_t kMaxRolloutSamples = std::int64_t{1} << 22;     // 4.2 M env steps per rollout
+constexpr std::int64_t kMaxHiddenParameters = std::int64_t{1} << 26;   // 67 M weights per network
+
 }  // namespace
 
 core::Status PpoConfig::validate() const {
   if (total_timesteps < 1) return field_error("total_timesteps", total_timesteps, "an integer >= 1");
   if (num_envs < 1) return field_error("num_envs", num_envs, "an integer >= 1");
   if (n_steps < 1) return field_error("n_steps", n_steps, "an integer >= 1");
+  // The rollout buffer holds n_steps * num_envs samples (observations, actions, log-probs,
+  // values, returns): refuse a size that would exhaust memory before anything is allocated.
+  if (n_steps > kMaxRolloutSamples || num_envs > kMaxRolloutSamples ||
+      n_steps * num_envs > kMaxRolloutSamples) {
+    return field_error("n_steps", n_steps,
+                       fmt::format("n_steps * num_envs <= {} (num_envs = {})", kMaxRolloutSamples, num_envs));
+  }
   if (n_steps * num_envs < 2) {
     return field_error("n_steps", n_steps,
                        fmt::format("n_steps * num_envs > 1 (num_envs = {})", num_envs));
@@ -71,6 +81,20 @@ core::Status PpoConfig::validate() const {
         return field_error(name, fmt::format("[{}]", fmt::join(*layers, ", ")),
                            "a list of layer widths in [1, 65536]");
       }
+    }
+  }
+  // Hidden-to-hidden weights dominate the parameter count (the input and output layers add width
+  // times the observation size or action count); Adam keeps three more copies of every parameter.
+  for (const auto* layers : {&policy_hidden, &value_hidden}) {
+    const char* name = layers == &policy_hidden ? "policy_hidden" : "value_hidden";
+    std::int64_t params = 0;
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+      params += (*layers)[i] * (i + 1 < layers->size() ? (*layers)[i + 1] + 1 : 1);
+    }
+    if (params > kMaxHiddenParameters) {
+      return field_error(name, fmt::format("[{}]", fmt::join(*layers, ", ")),
+                         fmt::format("layers with at most {} hidden weights in all (these have {})",
+                                     kMaxHiddenParameters, params));
     }
   }
   if (stats_window_size < 1) return field_error("stats_window_size", stats_window_size, "an integer >= 1");

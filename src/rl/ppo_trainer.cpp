@@ -698,7 +698,32 @@ struct PpoTrainer::Impl {
     const double secs = m.rollout_seconds + m.train_seconds;
     m.fps = secs > 0 ? static_cast<double>(T * N) / secs : 0.0;
     fill_episode_stats(m);
+    check_finite(m);
     return m;
+  }
+
+  // A non-finite loss or weight would be saved as a model that acts on NaN: stop training with the
+  // update and the settings that usually cause it.
+  void check_finite(const PpoMetrics& m) const {
+    auto diverged = [&](std::string_view what, double value, std::string_view settings) {
+      throw core::DaytraderError(fmt::format(
+          "ppo: training diverged at update {} (timestep {}): {} is {}; the likely cause is {}", m.iteration,
+          m.timesteps, what, value, settings));
+    };
+    if (!std::isfinite(m.value_loss))
+      diverged("the value loss", m.value_loss, "env.reward_scale (rewards too large) or ppo.vf_coef");
+    if (!std::isfinite(m.policy_loss)) diverged("the policy loss", m.policy_loss, "ppo.ent_coef or ppo.adam_eps");
+    if (!std::isfinite(m.entropy_loss)) diverged("the entropy loss", m.entropy_loss, "ppo.ent_coef or ppo.adam_eps");
+    if (!std::isfinite(m.loss))
+      diverged("the loss", m.loss, "ppo.vf_coef, ppo.ent_coef or env.reward_scale (rewards too large)");
+    for (const auto& t : weights.tensors()) {
+      for (const float x : t.data) {
+        if (!std::isfinite(x)) {
+          diverged(fmt::format("a weight of {}", t.name), static_cast<double>(x),
+                   "ppo.adam_eps (too small), ppo.learning_rate, ppo.vf_coef or ppo.ent_coef");
+        }
+      }
+    }
   }
 
   void fill_episode_stats(PpoMetrics& m) const {

@@ -1,5 +1,7 @@
 #include "rl/sb3_import.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -57,11 +59,24 @@ core::Result<Sb3Model> load_sb3_zip(const std::string& path) noexcept {
     auto weights = weights_from_tensors(*tensors, path + ":policy.pth");
     if (!weights) return weights.error();
     model.weights = std::move(*weights);
+    // SB3 stores action_space.n as a string ("3"); older versions as a number. Either must match.
     if (const auto as = j.find("action_space"); as != j.end() && as->is_object()) {
-      if (const auto n = as->find("n"); n != as->end() && n->is_number_integer() &&
-                                         n->get<std::int64_t>() != static_cast<std::int64_t>(model.weights.num_actions())) {
-        return core::Error{fmt::format("{}: action_space.n = {} but action_net has {} outputs", path,
-                                       n->get<std::int64_t>(), model.weights.num_actions())};
+      if (const auto n = as->find("n"); n != as->end()) {
+        std::int64_t count = -1;
+        if (n->is_number_integer()) {
+          count = n->get<std::int64_t>();
+        } else if (n->is_string()) {
+          const std::string text = n->get<std::string>();
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+          if (ec != std::errc() || end != text.data() + text.size()) count = -1;
+        }
+        if (count < 1) {
+          return core::Error{fmt::format("{}: action_space.n is {}, expected a positive integer", path, n->dump())};
+        }
+        if (count != static_cast<std::int64_t>(model.weights.num_actions())) {
+          return core::Error{fmt::format("{}: action_space.n = {} but action_net has {} outputs", path, count,
+                                         model.weights.num_actions())};
+        }
       }
     }
 

@@ -1,6 +1,8 @@
 #include "rl/torch_pickle.h"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -8,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <zip.h>
+#include <zlib.h>
 
 namespace daytrader::rl {
 
@@ -41,6 +44,17 @@ core::Result<ZipPtr> open_zip_buffer(std::string_view bytes, const std::string& 
   return ZipPtr(z);
 }
 
+std::uint32_t crc32_of(std::string_view bytes) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    const auto chunk = static_cast<uInt>(std::min<std::size_t>(bytes.size() - at, std::size_t{1} << 30));
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), chunk);
+    at += chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
 core::Result<std::string> read_member(zip_t* z, const std::string& member, const std::string& source) {
   zip_stat_t st;
   zip_stat_init(&st);
@@ -59,6 +73,15 @@ core::Result<std::string> read_member(zip_t* z, const std::string& member, const
   zip_fclose(f);
   if (n < 0 || static_cast<std::uint64_t>(n) != st.size) {
     return core::Error{fmt::format("{}: member \"{}\" is truncated or corrupt", source, member)};
+  }
+  // libzip does not verify the CRC of stored (uncompressed) members, which is how torch.save writes
+  // tensors: check it here so that overwritten bytes are caught.
+  if ((st.valid & ZIP_STAT_CRC) == 0) {
+    return core::Error{fmt::format("{}: member \"{}\" has no CRC-32 in the zip directory", source, member)};
+  }
+  if (const auto crc = crc32_of(out); crc != st.crc) {
+    return core::Error{fmt::format("{}: member \"{}\" has CRC-32 0x{:08x}, the zip directory says 0x{:08x}: "
+                                   "the file is corrupt", source, member, crc, st.crc)};
   }
   return out;
 }
@@ -128,7 +151,35 @@ struct PyObj {
   std::vector<PyRef> items;                         // tuple / list; tensor: [storage]
   std::vector<std::pair<PyRef, PyRef>> dict_items;  // dict, insertion order
   std::vector<std::int64_t> sizes, strides;         // tensor
+  std::size_t depth = 0;                            // nesting depth of containers below this one
+
+  PyObj() = default;
+  PyObj(const PyObj&) = delete;
+  PyObj& operator=(const PyObj&) = delete;
+  // Frees nested containers iteratively: a deeply nested pickle must not overflow the C++ stack.
+  ~PyObj() {
+    std::vector<PyRef> pending;
+    auto take = [&pending](PyObj& o) {
+      for (auto& x : o.items) pending.push_back(std::move(x));
+      for (auto& [k, v] : o.dict_items) {
+        pending.push_back(std::move(k));
+        pending.push_back(std::move(v));
+      }
+      o.items.clear();
+      o.dict_items.clear();
+    };
+    take(*this);
+    while (!pending.empty()) {
+      PyRef p = std::move(pending.back());
+      pending.pop_back();
+      if (p && p.use_count() == 1) take(*p);
+    }
+  }
 };
+
+// Deeper nesting than any state dict has (a few levels) is refused before it can exhaust memory
+// or the stack.
+constexpr std::size_t kMaxPickleDepth = 64;
 
 PyRef make(PyObj::Kind k) {
   auto p = std::make_shared<PyObj>();
@@ -188,6 +239,7 @@ class Unpickler {
         case 't': {                                                   // TUPLE
           auto t = make(PyObj::Kind::kTuple);
           t->items = pop_to_mark();
+          for (const auto& x : t->items) nest(*t, x);
           push(t);
           break;
         }
@@ -197,30 +249,38 @@ class Unpickler {
           auto t = make(PyObj::Kind::kTuple);
           t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
           stack_.resize(stack_.size() - n);
+          for (const auto& x : t->items) nest(*t, x);
           push(t);
           break;
         }
         case 'a': {                                                   // APPEND
           auto v = pop();
-          list_top()->items.push_back(v);
+          auto l = list_top();
+          nest(*l, v);
+          l->items.push_back(v);
           break;
         }
         case 'e': {                                                   // APPENDS
           auto vs = pop_to_mark();
           auto l = list_top();
+          for (const auto& x : vs) nest(*l, x);
           l->items.insert(l->items.end(), vs.begin(), vs.end());
           break;
         }
         case 's': {                                                   // SETITEM
           auto v = pop();
           auto k = pop();
-          dict_top()->dict_items.emplace_back(k, v);
+          auto d = dict_top();
+          nest(*d, k);
+          nest(*d, v);
+          d->dict_items.emplace_back(k, v);
           break;
         }
         case 'u': {                                                   // SETITEMS
           auto vs = pop_to_mark();
           if (vs.size() % 2 != 0) throw ParseError("SETITEMS with an odd number of items");
           auto d = dict_top();
+          for (const auto& x : vs) nest(*d, x);
           for (std::size_t k = 0; k < vs.size(); k += 2) d->dict_items.emplace_back(vs[k], vs[k + 1]);
           break;
         }
@@ -321,6 +381,14 @@ class Unpickler {
     std::vector<PyRef> out(stack_.begin() + static_cast<std::ptrdiff_t>(m), stack_.end());
     stack_.resize(m);
     return out;
+  }
+  // Records that `child` now sits inside `container`, refusing nesting deeper than kMaxPickleDepth.
+  void nest(PyObj& container, const PyRef& child) const {
+    if (child && child->depth + 1 > container.depth) container.depth = child->depth + 1;
+    if (container.depth > kMaxPickleDepth) {
+      throw ParseError(fmt::format("containers nested more than {} deep at byte {} (not a state dict)",
+                                   kMaxPickleDepth, pos_));
+    }
   }
   PyRef list_top() {
     auto t = top();
@@ -495,6 +563,12 @@ core::Result<std::vector<NamedTensor>> read_torch_state_dict(std::string_view pt
         for (std::size_t d = idx.size(); d-- > 0;) {
           if (++idx[d] < v->sizes[d]) break;
           idx[d] = 0;
+        }
+      }
+      for (std::size_t e = 0; e < t.data.size(); ++e) {
+        if (!std::isfinite(t.data[e])) {
+          return core::Error{fmt::format("{}: tensor {} element {} is {}, expected a finite number", source, t.name,
+                                         e, t.data[e])};
         }
       }
       out.push_back(std::move(t));

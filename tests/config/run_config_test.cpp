@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <string>
+
 namespace daytrader::config {
 namespace {
 
@@ -79,6 +82,35 @@ TEST(RunConfig, RejectsInvalidCombinationsThroughValidation) {
   auto c = parse_run_config("[ppo]\nbatch_size = 1\n", "run.toml", {});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("batch_size"), std::string::npos) << c.error().message;
+}
+
+TEST(RunConfig, RefusesADirectoryAsTheConfigFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "dt_run_config_dir";
+  std::filesystem::create_directories(dir);
+  auto c = load_run_config(dir.string(), {});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, dir.string() + ": is a directory, expected a TOML file");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RunConfig, RefusesAnOverrideWithALineBreak) {
+  for (const std::string o : {"ppo.n_steps=256\nn_epochs = 3", "ppo.n_steps=256\r\nx=1", "ppo.n_steps=256\n"}) {
+    auto c = parse_run_config("", "run.toml", {o});
+    ASSERT_FALSE(c) << o;
+    EXPECT_NE(c.error().message.find("--set ppo.n_steps: the value contains a line break or NUL"), std::string::npos)
+        << c.error().message;
+  }
+}
+
+TEST(RunConfig, RefusesSettingsThatWouldExhaustMemoryNamingThem) {
+  auto wide = parse_run_config("", "run.toml", {"ppo.policy_hidden=[65536, 65536]"});
+  ASSERT_FALSE(wide);
+  EXPECT_NE(wide.error().message.find("policy_hidden = [65536, 65536] is invalid"), std::string::npos)
+      << wide.error().message;
+  auto long_rollout = parse_run_config("", "run.toml", {"ppo.n_steps=1000000", "ppo.num_envs=4096"});
+  ASSERT_FALSE(long_rollout);
+  EXPECT_NE(long_rollout.error().message.find("n_steps = 1000000 is invalid: expected n_steps * num_envs <="),
+            std::string::npos) << long_rollout.error().message;
 }
 
 TEST(RunConfig, TheEffectiveTomlParsesBackToTheSameConfig) {

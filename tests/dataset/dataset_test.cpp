@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <date/date.h>
+#include <zlib.h>
 
+#include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -54,6 +57,29 @@ class DatasetFile : public ::testing::Test {
     f.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(n));
   }
 
+  // Overwrites bytes, then recomputes the whole-file CRC (the header's crc32 field at offset 92 is
+  // zeroed for the computation), so only the structural checks can catch the change.
+  void corrupt_and_reseal(std::size_t offset, const void* bytes, std::size_t n) const {
+    corrupt(offset, bytes, n);
+    std::ifstream in(path_, std::ios::binary);
+    std::vector<unsigned char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::memset(buf.data() + kCrcOffset, 0, 4);
+    const auto crc = static_cast<std::uint32_t>(::crc32(::crc32(0L, Z_NULL, 0), buf.data(), static_cast<uInt>(buf.size())));
+    corrupt(kCrcOffset, &crc, 4);
+  }
+  template <class T>
+  T read_at(std::size_t offset) const {
+    std::ifstream in(path_, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(offset));
+    T v{};
+    in.read(reinterpret_cast<char*>(&v), sizeof v);
+    return v;
+  }
+  static constexpr std::size_t kCrcOffset = 92;
+  static constexpr std::size_t kSessionsOffOffset = 32;
+  static constexpr std::size_t kNSessionsOffset = 40;
+  static constexpr std::size_t kBarsOffOffset = 48;
+
   fs::path dir_;
   std::string path_;
   std::vector<bars::FootprintBar> bars_;
@@ -99,12 +125,72 @@ TEST_F(DatasetFile, RefusesAnotherFeatureSetNamingBoth) {
 
 TEST_F(DatasetFile, RefusesAnotherFormatVersion) {
   ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
-  const std::uint32_t v2 = 2;
-  corrupt(8, &v2, 4);
+  const std::uint32_t v3 = 3;
+  corrupt(8, &v3, 4);
   auto d = Dataset::open(path_);
   ASSERT_FALSE(d);
-  EXPECT_EQ(d.error().message, path_ + ": offset 8: dataset format version is 2, this build reads version 1: "
+  EXPECT_EQ(d.error().message, path_ + ": offset 8: dataset format version is 3, this build reads version 2: "
                                        "rebuild the dataset with `daytrader bars`");
+  const std::uint32_t v1 = 1;
+  corrupt(8, &v1, 4);
+  auto old = Dataset::open(path_);
+  ASSERT_FALSE(old);
+  EXPECT_EQ(old.error().message, path_ + ": offset 8: dataset format version is 1, whose checksum does not cover "
+                                         "the header; this build reads version 2: rebuild the dataset with "
+                                         "`daytrader bars`");
+}
+
+TEST_F(DatasetFile, ChecksumCoversTheHeader) {
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  const auto n_sessions = read_at<std::uint64_t>(kNSessionsOffset);
+  ASSERT_GE(n_sessions, 2u);
+  const std::uint64_t fewer = n_sessions - 1;
+  corrupt(kNSessionsOffset, &fewer, 8);
+  auto d = Dataset::open(path_);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("checksum mismatch"), std::string::npos) << d.error().message;
+}
+
+TEST_F(DatasetFile, RefusesAResealedFileWithFewerSessionsThanBars) {
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  const std::uint64_t fewer = read_at<std::uint64_t>(kNSessionsOffset) - 1;
+  corrupt_and_reseal(kNSessionsOffset, &fewer, 8);
+  auto d = Dataset::open(path_);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("sessions cover"), std::string::npos) << d.error().message;
+}
+
+TEST_F(DatasetFile, RefusesOverlappingSessionsWithAValidChecksum) {
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  const auto sessions_off = read_at<std::uint64_t>(kSessionsOffOffset);
+  // Session 1 starts one bar early, overlapping session 0.
+  const auto first_bar = read_at<std::uint64_t>(sessions_off + sizeof(SessionRecord) + 8) - 1;
+  corrupt_and_reseal(sessions_off + sizeof(SessionRecord) + 8, &first_bar, 8);
+  auto d = Dataset::open(path_);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("session 1:"), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message.find("overlap"), std::string::npos) << d.error().message;
+}
+
+TEST_F(DatasetFile, RefusesABarWhoseHighIsBelowItsLow) {
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  const auto bars_off = read_at<std::uint64_t>(kBarsOffOffset);
+  const std::size_t bar = 5;
+  const std::int64_t high = bars_[bar].low.count() - 1;
+  corrupt_and_reseal(bars_off + bar * sizeof(BarRecord) + offsetof(BarRecord, high), &high, 8);
+  auto d = Dataset::open(path_);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("bar 5: open"), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message.find("high is below low: corrupt"), std::string::npos) << d.error().message;
+}
+
+TEST_F(DatasetFile, RefusesATickSizeThatIsNotPositive) {
+  meta_.instrument.tick_size = 0;
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  auto d = Dataset::open(path_);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("meta: instrument.tick_size is 0, expected a positive number"), std::string::npos)
+      << d.error().message;
 }
 
 TEST_F(DatasetFile, DetectsCorruptionTruncationAndForeignFiles) {

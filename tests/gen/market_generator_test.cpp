@@ -644,6 +644,12 @@ TEST(MarketGenerator, RejectsAnInvalidConfigNamingTheField) {
   };
   row("sessions", [](GeneratorConfig& c) { c.sessions = 0; });
   row("first_trade_date", [](GeneratorConfig& c) { c.first_trade_date = date::sys_days(date::year{2024} / 3 / 9); });
+  // 9999-12-30 is a Thursday, far past the int64-nanosecond timestamps' end in 2262.
+  row("first_trade_date", [](GeneratorConfig& c) { c.first_trade_date = date::sys_days(date::year{9999} / 12 / 30); });
+  row("first_trade_date", [](GeneratorConfig& c) { c.first_trade_date = date::sys_days(date::year{1900} / 1 / 1); });
+  row("first_trade_date", [](GeneratorConfig& c) {
+    c.first_trade_date = date::sys_days(date::year{2200} / 12 / 1);  // a Monday; 20 sessions run into 2201
+  });
   row("start_price", [](GeneratorConfig& c) { c.start_price = 5000.1; });
   row("orders_per_session", [](GeneratorConfig& c) { c.orders_per_session = -1; });
   row("informed_half_life_minutes", [](GeneratorConfig& c) { c.informed_half_life_minutes = 0; });

@@ -3,6 +3,7 @@
 // config validation, model files and the Stable-Baselines3 import.
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <zip.h>
 
 #include "rl/adam.h"
 #include "rl/checkpoint.h"
@@ -378,6 +380,12 @@ TEST(PpoConfig, ValidateNamesTheFieldAndTheValue) {
       {[](PpoConfig& c) { c.max_grad_norm = -0.5; }, "max_grad_norm = -0.5"},
       {[](PpoConfig& c) { c.policy_hidden = {64, 0}; }, "policy_hidden = [64, 0]"},
       {[](PpoConfig& c) { c.value_hidden = {-3}; }, "value_hidden = [-3]"},
+      {[](PpoConfig& c) { c.policy_hidden = {65536, 65536}; },
+       "policy_hidden = [65536, 65536] is invalid: expected layers with at most 67108864 hidden weights"},
+      {[](PpoConfig& c) { c.value_hidden = {8192, 8192, 8192}; }, "value_hidden = [8192, 8192, 8192]"},
+      {[](PpoConfig& c) { c.n_steps = 1 << 20; c.num_envs = 64; },
+       "n_steps = 1048576 is invalid: expected n_steps * num_envs <= 4194304 (num_envs = 64)"},
+      {[](PpoConfig& c) { c.n_steps = 2; c.num_envs = std::int64_t{1} << 62; }, "n_steps = 2 is invalid"},
       {[](PpoConfig& c) { c.stats_window_size = 0; }, "stats_window_size = 0"},
       {[](PpoConfig& c) { c.torch_threads = 0; }, "torch_threads = 0"},
       {[](PpoConfig& c) { c.total_timesteps = 0; }, "total_timesteps = 0"},
@@ -544,6 +552,123 @@ TEST(Sb3Import, ErrorsNameTheFileAndTheProblem) {
   ASSERT_FALSE(w.has_value());
   EXPECT_NE(w.error().message.find("x.pth: missing tensor mlp_extractor.policy_net.0.bias"), std::string::npos)
       << w.error().message;
+}
+
+// Copies the zip `src` to `out` (stored, fresh CRCs), replacing member `name` by `replacement`
+// (or adding it when absent).
+void rewrite_zip(std::string_view src, const std::filesystem::path& out, const std::string& name,
+                 const std::string& replacement) {
+  auto members = list_zip_members(src, "src");
+  ASSERT_TRUE(members.has_value()) << members.error().message;
+  std::vector<std::pair<std::string, std::string>> contents;
+  bool replaced = false;
+  for (const auto& m : *members) {
+    if (m == name) {
+      contents.emplace_back(m, replacement);
+      replaced = true;
+    } else {
+      auto bytes = read_zip_member(src, m, "src");
+      ASSERT_TRUE(bytes.has_value()) << bytes.error().message;
+      contents.emplace_back(m, *bytes);
+    }
+  }
+  if (!replaced) contents.emplace_back(name, replacement);
+  int err = 0;
+  zip_t* z = zip_open(out.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  ASSERT_NE(z, nullptr);
+  for (const auto& [m, bytes] : contents) {
+    zip_source_t* s = zip_source_buffer(z, bytes.data(), bytes.size(), 0);
+    ASSERT_NE(s, nullptr);
+    const auto index = zip_file_add(z, m.c_str(), s, ZIP_FL_OVERWRITE);
+    ASSERT_GE(index, 0);
+    ASSERT_EQ(zip_set_file_compression(z, static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0), 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
+}
+
+TEST(TorchPickle, RefusesDeeplyNestedContainersWithoutOverflowingTheStack) {
+  const auto dir = temp_dir("deep_pickle");
+  std::filesystem::create_directories(dir);
+  // 3 MB of TUPLE1 opcodes: ((((...),),),) nested three million deep.
+  std::string pkl = "\x80\x02)";
+  pkl.append(3'000'000, '\x85');
+  pkl += '.';
+  rewrite_zip(*read_file_bytes(kData + "torch113_state_dict.pth"), dir / "deep.pth", "archive/data.pkl", pkl);
+  auto r = read_torch_state_dict(*read_file_bytes((dir / "deep.pth").string()), "deep.pth");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("deep.pth: archive/data.pkl: containers nested more than 64 deep"),
+            std::string::npos) << r.error().message;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TorchPickle, RefusesAMemberWhoseBytesDoNotMatchItsCrc) {
+  auto bytes = *read_file_bytes(kData + "torch113_state_dict.pth");
+  // Tensor 3 holds the float64 values {1.5, -2.25}: overwrite 4 bytes of 1.5 in place, leaving the
+  // zip's CRC as it was.
+  const double old_value = 1.5;
+  const float new_bytes = 9.0F;
+  const auto at = bytes.find(std::string_view(reinterpret_cast<const char*>(&old_value), 8));
+  ASSERT_NE(at, std::string::npos);
+  std::memcpy(bytes.data() + at, &new_bytes, 4);
+  auto r = read_torch_state_dict(bytes, "patched.pth");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("patched.pth: member \"archive/data/"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("the file is corrupt"), std::string::npos) << r.error().message;
+}
+
+TEST(TorchPickle, RefusesNonFiniteTensorValues) {
+  const auto dir = temp_dir("nan_pickle");
+  std::filesystem::create_directories(dir);
+  const auto src = *read_file_bytes(kData + "torch113_state_dict.pth");
+  auto storage = *read_zip_member(src, "archive/data/3", "src");  // the float32 scalar 4.0
+  ASSERT_EQ(storage.size(), 4U);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(storage.data(), &nan, 4);
+  rewrite_zip(src, dir / "nan.pth", "archive/data/3", storage);
+  auto r = read_torch_state_dict(*read_file_bytes((dir / "nan.pth").string()), "nan.pth");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("element 0 is nan, expected a finite number"), std::string::npos)
+      << r.error().message;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Sb3Import, ChecksTheActionCountStoredAsAStringOrANumber) {
+  const auto dir = temp_dir("sb3_n");
+  std::filesystem::create_directories(dir);
+  const auto src = *read_file_bytes(kData + "sb3_ppo_d6_k5.zip");
+  auto data = nlohmann::json::parse(*read_zip_member(src, "data", "src"));
+  struct Row { nlohmann::json n; std::string error; };
+  const std::vector<Row> rows{
+      {"5", ""},
+      {5, ""},
+      {"4", "action_space.n = 4 but action_net has 5 outputs"},
+      {4, "action_space.n = 4 but action_net has 5 outputs"},
+      {"five", "action_space.n is \"five\", expected a positive integer"},
+  };
+  for (const auto& row : rows) {
+    data["action_space"]["n"] = row.n;
+    const auto path = dir / "m.zip";
+    rewrite_zip(src, path, "data", data.dump());
+    auto m = load_sb3_zip(path.string());
+    if (row.error.empty()) {
+      EXPECT_TRUE(m.has_value()) << "n=" << row.n.dump() << ": " << m.error().message;
+    } else {
+      ASSERT_FALSE(m.has_value()) << "n=" << row.n.dump();
+      EXPECT_NE(m.error().message.find(row.error), std::string::npos) << "n=" << row.n.dump() << ": "
+                                                                       << m.error().message;
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PolicyWeights, RefusesNonFiniteWeightsNamingTheTensor) {
+  auto w = weights_to_tensors(random_weights(3, 2, {4}, {4}, 7));
+  for (auto& t : w)
+    if (t.name == "action_net.bias") t.data[1] = std::numeric_limits<float>::infinity();
+  auto r = weights_from_tensors(w, "m/policy.dttensor");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("m/policy.dttensor: tensor action_net.bias element 1 is inf, expected a finite "
+                                   "number"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

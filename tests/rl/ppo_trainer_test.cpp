@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -194,6 +195,21 @@ TEST(PpoTrainer, CallbacksReportProgressAndCanStopTraining) {
   PpoTrainer stopped(env, small_config(2, 64, 100000), rare);
   EXPECT_EQ(stopped.learn().size(), 2U);  // the third rollout was aborted, so no third update
   EXPECT_EQ(calls, 3);
+}
+
+TEST(PpoTrainer, StopsWithAnErrorNamingTheUpdateWhenTrainingDiverges) {
+  ContextBanditEnv env(2, 100, 16);
+  auto c = small_config(2, 64, 1024);
+  c.vf_coef = 1e300;
+  PpoTrainer trainer(env, c);
+  try {
+    (void)trainer.learn();
+    FAIL() << "a diverged update was accepted";
+  } catch (const core::DaytraderError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("ppo: training diverged at update 1 (timestep 128):"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("ppo.vf_coef"), std::string::npos) << msg;
+  }
 }
 
 TEST(PpoTrainer, RejectsAConfigThatDoesNotFitTheEnvironment) {
