@@ -267,6 +267,13 @@ std::int32_t weekdays_before(std::int32_t d, int n) {
   return d;
 }
 
+// Sierra Chart's DTC server may refuse CME data to outside clients: say so, and what to do.
+[[noreturn]] void refused_market_data(const std::string& symbol, const std::string& text) {
+  fail("live: the server refused market data for {}: {}. Sierra Chart's DTC server may not serve CME data to "
+       "outside clients (dtc.md §5.9); set [market] source = \"scid\" to follow the chart's .scid file",
+       symbol, text);
+}
+
 void must(const core::Status& st) {
   if (!st) throw core::DaytraderError(st.error().message);
 }
@@ -393,9 +400,7 @@ RunSummary Runner::run() {
             pending_ack = k->t;
           }
           else if (const auto* r = std::get_if<RejectEv>(&e))
-            fail("live: the server refused market data for {}: {}. Sierra Chart's DTC server may not serve CME data "
-                 "to outside clients (dtc.md §5.9); set [market] source = \"scid\" to follow the chart's .scid file",
-                 c.symbol, r->text);
+            refused_market_data(c.symbol, r->text);
         }
         batch.clear();
       }
@@ -438,9 +443,7 @@ RunSummary Runner::run() {
           feed_now = k->t;
           pending_ack = k->t;
         } else if (const auto* rj = std::get_if<RejectEv>(&e)) {
-          fail("live: the server refused market data for {}: {}. Sierra Chart's DTC server may not serve CME data to "
-               "outside clients (dtc.md §5.9); set [market] source = \"scid\" to follow the chart's .scid file",
-               c.symbol, rj->text);
+          refused_market_data(c.symbol, rj->text);
         } else {
           // Order and position events before go-live are handled at reconciliation.
         }

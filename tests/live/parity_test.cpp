@@ -82,6 +82,24 @@ JournalCounts journal_counts(const RunnerConfig& cfg, std::int32_t trade_date) {
   return c;
 }
 
+// Compares every bar of `trade_date` the engine built, and its feature row, with the dataset's
+// bar of the same close time; returns how many were compared (0 after a failed assertion).
+std::size_t compare_session_bars(const Engine& e, const dataset::Dataset& data, std::int32_t trade_date) {
+  std::size_t j = 0, compared = 0;
+  for (std::size_t i = 0; i < e.bars().size(); ++i) {
+    if (e.bars()[i].trade_date != trade_date) continue;
+    while (j < data.size() && data.bars()[j].close_time_ns < core::to_unix_ns(e.bars()[i].close_time)) ++j;
+    EXPECT_LT(j, data.size());
+    if (j >= data.size()) return 0;
+    EXPECT_EQ(e.bars()[i], data.footprint_bar(j)) << "bar " << i;
+    const auto row = data.feature_matrix().subspan(j * data.feature_set().size(), data.feature_set().size());
+    EXPECT_EQ(std::memcmp(e.feature_rows()[i].data(), row.data(), row.size_bytes()), 0) << "feature row of bar " << i;
+    if (::testing::Test::HasFailure()) return 0;
+    ++compared;
+  }
+  return compared;
+}
+
 TEST(LiveParity, PaperTradingEqualsTheBacktestBarForBarAndTradeForTrade) {
   World w("parity");
   const auto bt = backtest(w);
@@ -98,16 +116,7 @@ TEST(LiveParity, PaperTradingEqualsTheBacktestBarForBarAndTradeForTrade) {
   // history, half live) equals the dataset's. The bars of the warm-up's first session lack the
   // session before it (previous high/low), by design of the warm-up.
   const auto data = dataset::Dataset::open(w.dataset_path).value();
-  std::size_t j = 0, compared = 0;
-  for (std::size_t i = 0; i < e.bars().size(); ++i) {
-    if (e.bars()[i].trade_date != w.last_trade_date) continue;
-    while (j < data.size() && data.bars()[j].close_time_ns < core::to_unix_ns(e.bars()[i].close_time)) ++j;
-    ASSERT_LT(j, data.size());
-    ASSERT_EQ(e.bars()[i], data.footprint_bar(j)) << "bar " << i;
-    const auto row = data.feature_matrix().subspan(j * data.feature_set().size(), data.feature_set().size());
-    ASSERT_EQ(std::memcmp(e.feature_rows()[i].data(), row.data(), row.size_bytes()), 0) << "feature row of bar " << i;
-    ++compared;
-  }
+  const std::size_t compared = compare_session_bars(e, data, w.last_trade_date);
   EXPECT_GT(compared, 1000U) << "the traded session: warm-up history and live";
 
   // Decisions: same bars, same observations (bit for bit), same actions. The backtest's episode
@@ -422,16 +431,7 @@ TEST(LiveScidSource, AFileAppendedInRandomChunksGivesTheSameBarsAsTheFinishedFil
 
   const Engine& e = *runner.engine();
   const auto data = dataset::Dataset::open(w.dataset_path).value();
-  std::size_t j = 0, compared = 0;
-  for (std::size_t i = 0; i < e.bars().size(); ++i) {
-    if (e.bars()[i].trade_date != w.last_trade_date) continue;
-    while (j < data.size() && data.bars()[j].close_time_ns < core::to_unix_ns(e.bars()[i].close_time)) ++j;
-    ASSERT_LT(j, data.size());
-    ASSERT_EQ(e.bars()[i], data.footprint_bar(j)) << "bar " << i;
-    const auto row = data.feature_matrix().subspan(j * data.feature_set().size(), data.feature_set().size());
-    ASSERT_EQ(std::memcmp(e.feature_rows()[i].data(), row.data(), row.size_bytes()), 0) << "feature row of bar " << i;
-    ++compared;
-  }
+  const std::size_t compared = compare_session_bars(e, data, w.last_trade_date);
   EXPECT_GT(compared, 1000U);
   EXPECT_GT(e.decisions().size(), 300U) << "decisions all through the window";
 }
