@@ -9,6 +9,7 @@
 #include <date/date.h>
 
 #include "bars/scid_bars.h"
+#include "core/numbers.h"
 #include "dataset/dataset.h"
 #include "interop/original_csv.h"
 #include "scid/reader.h"
@@ -78,20 +79,9 @@ const char* to_string(InputKind k) {
   return "?";
 }
 
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  out.reserve(digits.size() + digits.size() / 3);
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+std::string thousands(std::uint64_t n) { return core::thousands(n); }
 
-std::string signed_thousands(std::int64_t n) {
-  return n < 0 ? "-" + thousands(static_cast<std::uint64_t>(-n)) : "+" + thousands(static_cast<std::uint64_t>(n));
-}
+std::string signed_thousands(std::int64_t n) { return core::signed_thousands(n); }
 
 std::string points(const core::Instrument& instrument, core::Ticks t) {
   return fmt::format("{:.2f}", instrument.to_price(t));
