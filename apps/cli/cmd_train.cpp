@@ -1,10 +1,11 @@
-// daytrader train: time-series cross-validation of PPO on a dataset (train/cv_driver.h).
+// daytrader train: time-series cross-validation of PPO on a dataset (train/cv_driver.h), run by
+// the training plugin so that only this command loads libtorch.
 
 #include "commands.h"
 #include "common.h"
 #include "config/run_config.h"
 #include "dataset/dataset.h"
-#include "train/cv_driver.h"
+#include "train_plugin.h"
 
 namespace daytrader::cli {
 
@@ -46,7 +47,9 @@ void add_train(CLI::App& app) {
     options.data_path = o->data;
     options.out = o->out;
     options.quiet = o->quiet;
-    train::run_cross_validation(run, data, options);
+    std::vector<train::FoldOutcome> outcomes;
+    const std::string error = train_plugin().run_cross_validation(run, data, options, outcomes);
+    if (!error.empty()) fail("{}", error);
   });
 }
 
