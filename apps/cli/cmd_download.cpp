@@ -25,6 +25,8 @@ struct DownloadCliOptions {
   std::string env_file = ".env";
   int attempts = 3;
   bool trades_only = false;
+  bool zlib = false;
+  std::string encoding = "binary";
 };
 
 void run_download(const DownloadCliOptions& o) {
@@ -33,6 +35,8 @@ void run_download(const DownloadCliOptions& o) {
   const auto d2 = date::sys_days(date::days(parse_trade_date(o.to, "--to")));
   if (d2 < d1) fail("--to {} is before --from {}", o.to, o.from);
   const auto credentials = must(net::load_credentials(o.env_file));
+  // A password the DTC LOGON_REQUEST cannot carry is refused here, before connecting.
+  must(net::check_logon_limits(credentials));
 
   net::DownloadOptions d;
   d.host = o.host;
@@ -46,6 +50,18 @@ void run_download(const DownloadCliOptions& o) {
   d.out_path = o.out;
   d.max_attempts = o.attempts;
   d.raw_records = !o.trades_only;
+  d.zlib = o.zlib;
+  if (o.encoding == "binary") {
+    d.encoding = dtc::Encoding::kBinary;
+  } else if (o.encoding == "json") {
+    d.encoding = dtc::Encoding::kJson;
+  } else if (o.encoding == "json-compact") {
+    d.encoding = dtc::Encoding::kJsonCompact;
+  } else {
+    fail("--encoding \"{}\" is not binary, json or json-compact", o.encoding);
+  }
+  if (d.zlib && d.encoding != dtc::Encoding::kBinary)
+    fail("--zlib needs --encoding binary: zlib-compressed history is read in the binary encoding only");
   spdlog::info("Downloading symbol={} exchange=\"{}\" from={} to={} (sessions {}..{}) host={}:{} out={} {}",
                o.symbol, o.exchange, core::format_utc(d.from), core::format_utc(d.to), o.from, o.to, o.host,
                o.port, o.out, net::describe(credentials));
@@ -88,6 +104,11 @@ void add_download(CLI::App& app) {
   cmd->add_flag("--trades-only", o->trades_only,
                 "Do not ask for the records as stored (Integer_1 0x8000, a daytrader serve extension): "
                 "the file gets the trades of the dtc.md 6.10 answer only, no quote-only records");
+  cmd->add_flag("--zlib", o->zlib,
+                "Ask for a zlib-compressed answer (UseZLibCompression, dtc.md 6.7), inflated on arrival; "
+                "binary encoding only");
+  cmd->add_option("--encoding", o->encoding, "DTC encoding of the session: binary, json or json-compact")
+      ->capture_default_str();
   cmd->add_option("--env-file", o->env_file, "KEY=VALUE file with DTC_USERNAME/DTC_PASSWORD")
       ->capture_default_str();
   cmd->callback([o] { run_download(*o); });

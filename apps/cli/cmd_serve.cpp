@@ -47,6 +47,7 @@ struct ServeOptions {
   std::string start_at;  // exchange time "YYYY-MM-DD HH:MM"; empty = the file's first record
   std::string market_data = "standard";
   bool zlib_history = false;
+  std::string tick_records = "803";
   std::size_t max_pending_mb = 64;
   std::int64_t idle_seconds = 300;
 };
@@ -66,6 +67,7 @@ void run_serve(const ServeOptions& o) {
   config.pace_seconds = o.pace_seconds;
   config.market_data = must(sim::parse_market_data_format(o.market_data));
   config.zlib_history = o.zlib_history;
+  config.tick_records = must(sim::parse_tick_record_format(o.tick_records));
   config.exchange.fills = must(sim::parse_fill_mode(o.fills));
   config.exchange.slippage_ticks = o.slippage_ticks;
   if (!o.start_at.empty())
@@ -77,21 +79,20 @@ void run_serve(const ServeOptions& o) {
   so.port = o.port;
   so.max_pending_bytes = o.max_pending_mb << 20;
   so.idle_timeout = std::chrono::seconds(o.idle_seconds);
-  so.log = [](const std::string& text) { spdlog::warn("{}", text); };
+  so.log = [](net::LogLevel level, const std::string& text) {
+    if (level == net::LogLevel::kWarning) {
+      spdlog::warn("{}", text);
+    } else {
+      spdlog::info("{}", text);
+    }
+  };
   if (o.password_env) {
     const auto credentials = must(net::load_credentials(o.env_file));
     if (!credentials.has_password())
       fail("--password-env: DTC_PASSWORD is set neither in the environment nor in {}", o.env_file);
-    constexpr std::size_t kPasswordMax = decltype(dtc::LogonRequest::password)::kCapacity;
-    constexpr std::size_t kUsernameMax = decltype(dtc::LogonRequest::username)::kCapacity;
     // LOGON_REQUEST.Password is a char[32] (at most 31 bytes): a longer one can never match.
-    if (credentials.password.size() > kPasswordMax)
-      fail("--password-env: DTC_PASSWORD is {} bytes, but the DTC Password field holds at most {}: no "
-           "client could ever log on; use a shorter password",
-           credentials.password.size(), kPasswordMax);
-    if (credentials.username.size() > kUsernameMax)
-      fail("--password-env: DTC_USERNAME is {} bytes, but the DTC Username field holds at most {}",
-           credentials.username.size(), kUsernameMax);
+    if (auto fits = net::check_logon_limits(credentials); !fits)
+      fail("--password-env: {}; no client could ever log on", fits.error().message);
     so.session.password = credentials.password;
     if (!credentials.username.empty()) so.session.username = credentials.username;
     spdlog::info("Logon requires credentials {}", net::describe(credentials));
@@ -111,6 +112,9 @@ void run_serve(const ServeOptions& o) {
                sim::to_string(config.market), sim::to_string(config.pace), config.pace_seconds,
                sim::to_string(config.exchange.fills), config.exchange.slippage_ticks,
                config.exchange.trade_account);
+  spdlog::info("Encodings binary, json and json-compact (ENCODING_REQUEST, or a JSON LOGON_REQUEST); "
+               "market_data={} tick_records={} zlib_history={} (binary sessions only)",
+               sim::to_string(config.market_data), sim::to_string(config.tick_records), config.zlib_history);
   if (!o.start_at.empty())
     spdlog::info("Replays start at start_at=\"{}\" exchange time ({}); earlier records count as history",
                  o.start_at, core::format_utc(config.start_at));
@@ -191,9 +195,15 @@ void add_serve(CLI::App& app) {
                   "Trade/quote messages of the stream: standard (107/108), compact (112/117), no-timestamp "
                   "(142/143) or float-us (146/144); a test option for client decoders (dtc.md 5.9)")
       ->capture_default_str();
-  cmd->add_flag("--zlib-history", o->zlib_history,
-                "Compress historical answers that ask for it (UseZLibCompression), on connections logged on "
-                "with heartbeat 0 that never subscribed (dtc.md 6.7)");
+  cmd->add_flag(
+      "--zlib-history", o->zlib_history,
+      "Compress historical answers that ask for it (UseZLibCompression), on binary connections "
+      "logged on with heartbeat 0 that never subscribed (dtc.md 6.7); JSON sessions get them plain");
+  cmd->add_option(
+         "--tick-records", o->tick_records,
+         "Records of tick history answers: 803 (Sierra-style single-trade records with bid/ask) or 804 "
+         "(HISTORICAL_PRICE_DATA_TICK_RECORD_RESPONSE; dtc.md 6.10)")
+      ->capture_default_str();
   cmd->add_option("--max-pending-mb", o->max_pending_mb,
                   "Close a connection whose unread output exceeds this many MiB (0 = no limit)")
       ->capture_default_str();

@@ -47,17 +47,65 @@ std::string_view to_string(ClientState s) noexcept {
   return "unknown";
 }
 
+core::Status validate(const ClientSessionConfig& config) {
+  const auto check = [](std::string_view field, std::string_view what, std::size_t length,
+                        std::size_t capacity) -> core::Status {
+    if (length <= capacity) return {};
+    return core::Error{
+        fmt::format("DTC client: {} is {} bytes, but the LOGON_REQUEST {} field holds at most {} (char[{}] "
+                    "with its NUL): "
+                    "it would be cut, so the server could never accept it",
+                    what, length, field, capacity, capacity + 1)};
+  };
+  using Logon = LogonRequest;
+  if (auto s =
+          check("Username", "the username", config.username.size(), decltype(Logon::username)::kCapacity);
+      !s)
+    return s;
+  if (auto s =
+          check("Password", "the password", config.password.size(), decltype(Logon::password)::kCapacity);
+      !s)
+    return s;
+  if (auto s = check("TradeAccount", "the trade account", config.trade_account.size(),
+                     decltype(Logon::trade_account)::kCapacity);
+      !s)
+    return s;
+  if (auto s = check("ClientName", "the client name", config.client_name.size(),
+                     decltype(Logon::client_name)::kCapacity);
+      !s)
+    return s;
+  if (config.password.find('\0') != std::string::npos)
+    return core::Error{"DTC client: the password contains a NUL byte, which a DTC text field cannot carry"};
+  if (!is_spoken(config.encoding))
+    return core::Error{
+        fmt::format("DTC client: encoding {} ({}) is not spoken; use BINARY_ENCODING, JSON_ENCODING "
+                    "or JSON_COMPACT_ENCODING",
+                    static_cast<std::int32_t>(config.encoding), to_string(config.encoding))};
+  return {};
+}
+
 ClientSession::ClientSession(ClientSessionConfig config, ClientSessionHandler& handler)
     : config_(std::move(config)), handler_(handler) {}
+
+void ClientSession::use_encoding(Encoding encoding) {
+  encoding_ = encoding;
+  decoder_.set_encoding(encoding);
+}
 
 void ClientSession::start(core::Timestamp now) {
   DT_ASSERT(state_ == ClientState::kIdle, "ClientSession::start() called twice");
   last_received_ = now;
   handshake_deadline_ = now + config_.policy.handshake_timeout;
+  if (auto ok = validate(config_); !ok) {
+    state_ = ClientState::kAwaitingLogon;  // so that close() reports from a started session
+    close(CloseKind::kLogonRejected, ok.error().message, false);
+    return;
+  }
   if (config_.negotiate_encoding) {
-    encode_into(make_encoding_request(), out_);
+    encode_into(make_encoding_request(config_.encoding), out_);  // always binary (§3.4)
     state_ = ClientState::kAwaitingEncoding;
   } else {
+    use_encoding(config_.encoding);
     send_logon();
   }
 }
@@ -69,7 +117,7 @@ void ClientSession::send_logon() {
   logon.client_name = config_.client_name;
   logon.trade_account = config_.trade_account;
   logon.heartbeat_interval_in_seconds = config_.heartbeat_interval_s;
-  encode_into(logon, out_);
+  emit(logon);
   state_ = ClientState::kAwaitingLogon;
 }
 
@@ -92,10 +140,12 @@ void ClientSession::handle(const Message& message, core::Timestamp now) {
   switch (state_) {
     case ClientState::kAwaitingEncoding: {
       if (const auto* r = std::get_if<EncodingResponse>(&message)) {
-        if (auto ok = check_encoding_response(*r); !ok) {
+        auto ok = accept_encoding_response(*r, config_.encoding);
+        if (!ok) {
           close(CloseKind::kProtocolError, ok.error().message, false);
           return;
         }
+        use_encoding(ok.value());  // the bytes after the response are in it already
         send_logon();
       }
       // Anything else before the encoding answer is ignored (§9.10).
@@ -131,6 +181,19 @@ void ClientSession::handle(const Message& message, core::Timestamp now) {
         close(CloseKind::kPeerLogoff, fmt::format("LOGOFF from the server: {}", logoff->reason.view()),
               logoff->do_not_reconnect == 0);
         return;
+      }
+      if (const auto* h = std::get_if<HistoricalPriceDataResponseHeader>(&message);
+          h != nullptr && h->use_zlib_compression != 0 && h->no_records_to_return == 0) {
+        if (is_json(encoding_)) {
+          close(CloseKind::kProtocolError,
+                fmt::format(
+                    "HISTORICAL_PRICE_DATA_RESPONSE_HEADER RequestID {} announces zlib compression, which "
+                    "this client reads in the binary encoding only ({} is in force)",
+                    h->request_id, to_string(encoding_)),
+                true);
+          return;
+        }
+        decoder_.start_inflate(config_.inflate);  // every later byte is one zlib stream (§6.7)
       }
       handler_.on_message(message);
       return;
@@ -168,7 +231,7 @@ void ClientSession::on_time(core::Timestamp now) {
   if (now >= next_heartbeat_) {
     Heartbeat hb;
     hb.current_date_time = core::to_unix_ns(now) / 1'000'000'000;
-    encode_into(hb, out_);
+    emit(hb);
     ++heartbeats_sent_;
     // The next one an interval from now: a late call does not send a burst.
     next_heartbeat_ = now + seconds(config_.heartbeat_interval_s);
@@ -180,7 +243,7 @@ void ClientSession::logoff(std::string_view reason, core::Timestamp /*now*/) {
   if (state_ != ClientState::kIdle) {
     Logoff m;
     m.reason = reason;
-    encode_into(m, out_);
+    emit(m);
   }
   close(CloseKind::kLocalLogoff, std::string(reason), false);
 }

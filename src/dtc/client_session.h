@@ -11,9 +11,20 @@
 // Events (logged on, each application message, closed) go to the ClientSessionHandler given at
 // construction, synchronously from on_bytes/on_time. The handler may call send() from inside.
 //
-//   connect -> ENCODING_REQUEST -> ENCODING_RESPONSE (binary, else close) -> LOGON_REQUEST
-//           -> LOGON_RESPONSE (success: logged on; else close) -> HEARTBEAT every interval,
-//              application traffic -> LOGOFF or silence or socket loss: closed.
+//   connect -> ENCODING_REQUEST -> ENCODING_RESPONSE (the encoding asked for or binary, else
+//              close) -> LOGON_REQUEST -> LOGON_RESPONSE (success: logged on; else close)
+//           -> HEARTBEAT every interval, application traffic -> LOGOFF or silence or socket
+//              loss: closed.
+//
+// Encodings: binary by default; ClientSessionConfig::encoding asks for JSON or compact JSON
+// (json_codec.h). The ENCODING_REQUEST/RESPONSE pair is binary (§3.4); everything after it, both
+// ways, is in the encoding the server answered. Without negotiation, a JSON session sends its
+// LOGON_REQUEST in JSON at once.
+//
+// zlib (§6.7): a HISTORICAL_PRICE_DATA_RESPONSE_HEADER with UseZLibCompression = 1 (and records
+// to follow) switches the decoder to inflating every later byte, within config.inflate's bounds
+// (a zip bomb closes the session with a protocol error). Compression is read in the binary
+// encoding only; in a JSON session such a header closes the session with a protocol error.
 //
 // Heartbeats and LOGOFF are handled here and never reach the handler; every other message
 // received after logon does (UnknownMessage included, so the caller can count it).
@@ -28,6 +39,7 @@
 #include "core/timestamp.h"
 #include "dtc/codec.h"
 #include "dtc/decoder.h"
+#include "dtc/json_codec.h"
 #include "dtc/message.h"
 #include "dtc/session_types.h"
 
@@ -42,9 +54,19 @@ struct ClientSessionConfig {
   // connection: no heartbeats, an inactivity timeout instead (§6.1, §8(b)).
   std::int32_t heartbeat_interval_s = 10;
   HeartbeatPolicy policy;
-  // Send ENCODING_REQUEST first (§3.4 project rule); false logs on directly (binary assumed).
+  // Send ENCODING_REQUEST first (§3.4 project rule); false logs on directly in `encoding`.
   bool negotiate_encoding = true;
+  // kBinary (the default), kJson or kJsonCompact.
+  Encoding encoding = Encoding::kBinary;
+  // Bounds of a zlib-compressed historical response.
+  InflateLimits inflate;
 };
+
+// Errors a LOGON_REQUEST built from config would hide: text longer than its DTC field (Username,
+// Password, TradeAccount, ClientName: char[32], at most 31 bytes) would be cut, so the server
+// could never accept the password; an encoding this client does not speak. The message names the
+// field, the length and the limit, never the text.
+[[nodiscard]] core::Status validate(const ClientSessionConfig& config);
 
 enum class ClientState : std::uint8_t {
   kIdle,              // before start()
@@ -86,7 +108,7 @@ class ClientSession {
   template <KnownMessage M>
   core::Status send(const M& m) {
     if (auto s = check_can_send(M::kType, is_parent_order(m)); !s) return s;
-    encode_into(m, out_);
+    emit(m);
     return {};
   }
 
@@ -107,6 +129,8 @@ class ClientSession {
   [[nodiscard]] std::uint64_t heartbeats_sent() const noexcept { return heartbeats_sent_; }
   [[nodiscard]] std::uint64_t heartbeats_received() const noexcept { return heartbeats_received_; }
   [[nodiscard]] const ClientSessionConfig& config() const noexcept { return config_; }
+  // The encoding in force (binary until the ENCODING_RESPONSE, or from the start without one).
+  [[nodiscard]] Encoding encoding() const noexcept { return encoding_; }
 
  private:
   template <class M>
@@ -115,6 +139,15 @@ class ClientSession {
     (void)m;
     return false;
   }
+  template <KnownMessage M>
+  void emit(const M& m) {
+    if (is_json(encoding_)) {
+      encode_json_into(Message(m), encoding_, out_);
+    } else {
+      encode_into(m, out_);
+    }
+  }
+  void use_encoding(Encoding encoding);
   [[nodiscard]] core::Status check_can_send(std::uint16_t type, bool parent_order) const;
   void handle(const Message& message, core::Timestamp now);
   void send_logon();
@@ -124,6 +157,7 @@ class ClientSession {
   ClientSessionHandler& handler_;
   Decoder decoder_;
   std::vector<std::uint8_t> out_;
+  Encoding encoding_ = Encoding::kBinary;
   ClientState state_ = ClientState::kIdle;
   CloseInfo close_info_;
   LogonResponse server_{};

@@ -27,6 +27,12 @@ inline constexpr std::size_t kHeaderSize = 4;
 // >= 0x2020 = 8224. The bound is per Decoder and can be raised for an unusual server.
 inline constexpr std::size_t kDefaultMaxMessageSize = 4096;
 
+// The JSON encodings (json_codec.h) bound one message's text the same way: the longest message
+// (ORDER_UPDATE with every text field full and escaped) stays well below it, and a stream that
+// sends no NUL terminator is a framing error once this many bytes are buffered, not a buffer that
+// grows without end.
+inline constexpr std::size_t kDefaultMaxJsonMessageSize = 16 * 1024;
+
 // "Unset" sentinels of the binary encoding (§2.7). Test before use: never trade on DBL_MAX.
 inline constexpr double kUnsetDouble = std::numeric_limits<double>::max();
 inline constexpr float kUnsetFloat = std::numeric_limits<float>::max();
@@ -35,7 +41,7 @@ inline constexpr std::uint32_t kUnsetUint32 = std::numeric_limits<std::uint32_t>
 // ENCODING_REQUEST/RESPONSE.ProtocolType (§3.2).
 inline constexpr std::string_view kProtocolType = "DTC";
 
-// §3.1. Only kBinary is spoken by this project.
+// §3.1. This project speaks kBinary, kJson and kJsonCompact (json_codec.h).
 enum class Encoding : std::int32_t {
   kBinary = 0,
   kBinaryWithVariableLengthStrings = 1,
@@ -463,6 +469,16 @@ enum class SecurityType : std::int32_t {
       return true;
   }
   return false;
+}
+
+// The two JSON encodings (JSON_ENCODING, JSON_COMPACT_ENCODING): text messages ended by a NUL.
+[[nodiscard]] constexpr bool is_json(Encoding v) noexcept {
+  return v == Encoding::kJson || v == Encoding::kJsonCompact;
+}
+
+// The encodings this project reads and writes.
+[[nodiscard]] constexpr bool is_spoken(Encoding v) noexcept {
+  return v == Encoding::kBinary || is_json(v);
 }
 
 // "BINARY_ENCODING", "JSON_ENCODING", ...; "UNKNOWN" otherwise. Used in handshake errors.

@@ -37,7 +37,9 @@ LogonResponse ServerSessionConfig::default_logon_response() {
 }
 
 ServerSession::ServerSession(ServerSessionConfig config, ServerSessionHandler& handler)
-    : config_(std::move(config)), handler_(handler) {}
+    : config_(std::move(config)), handler_(handler) {
+  decoder_.detect_json_at_start(config_.allow_json);
+}
 
 void ServerSession::start(core::Timestamp now) {
   last_received_ = now;
@@ -62,8 +64,14 @@ void ServerSession::on_bytes(std::span<const std::uint8_t> bytes, core::Timestam
 void ServerSession::handle(const Message& message, core::Timestamp now) {
   if (state_ == ServerState::kAwaitingLogon) {
     if (const auto* r = std::get_if<EncodingRequest>(&message)) {
-      encode_into(answer_encoding_request(*r), out_);
+      const EncodingResponse answer = answer_encoding_request(*r, config_.allow_json);
+      encode_into(answer, out_);  // always binary (§3.4), then the switch
+      encoding_ = answer.encoding;
+      decoder_.set_encoding(answer.encoding);
+      negotiated_ = true;
     } else if (const auto* logon = std::get_if<LogonRequest>(&message)) {
+      // A JSON logon without an ENCODING_REQUEST: answer in the form it came in.
+      if (!negotiated_ && is_json(decoder_.last_form())) encoding_ = decoder_.last_form();
       on_logon(*logon, now);
     } else {
       handler_.on_ignored(message);
@@ -93,7 +101,7 @@ void ServerSession::on_logon(const LogonRequest& request, core::Timestamp now) {
     LogonResponse r = config_.logon_response;
     r.result = LogonStatus::kError;
     r.result_text = "Logon rejected: wrong username or password";
-    encode_into(r, out_);
+    emit(r);
     // The username is safe to name; the password never is.
     close(CloseKind::kLogonRejected,
           fmt::format("Logon rejected username=\"{}\" password={}", request.username.view(),
@@ -108,7 +116,7 @@ void ServerSession::on_logon(const LogonRequest& request, core::Timestamp now) {
   LogonResponse r = config_.logon_response;
   r.result = LogonStatus::kSuccess;
   r.result_text = "Logon successful";
-  encode_into(r, out_);
+  emit(r);
   state_ = ServerState::kLoggedOn;
   logon_deadline_ = core::Timestamp::max();
   if (interval_s_ > 0) next_heartbeat_ = now + seconds(interval_s_);
@@ -139,7 +147,7 @@ void ServerSession::on_time(core::Timestamp now) {
   if (now >= next_heartbeat_) {
     Heartbeat hb;
     hb.current_date_time = core::to_unix_ns(now) / 1'000'000'000;
-    encode_into(hb, out_);
+    emit(hb);
     next_heartbeat_ = now + seconds(interval_s_);
   }
 }
@@ -149,7 +157,7 @@ void ServerSession::logoff(std::string_view reason, bool do_not_reconnect, core:
   Logoff m;
   m.reason = reason;
   m.do_not_reconnect = do_not_reconnect ? 1 : 0;
-  encode_into(m, out_);
+  emit(m);
   close(CloseKind::kLocalLogoff, std::string(reason), !do_not_reconnect);
 }
 
@@ -158,9 +166,14 @@ void ServerSession::on_transport_closed(std::string_view reason) {
   close(CloseKind::kTransport, std::string(reason), true);
 }
 
+void ServerSession::on_limit(std::string_view reason) {
+  if (state_ == ServerState::kClosed) return;
+  close(CloseKind::kLimit, std::string(reason), true);
+}
+
 core::Status ServerSession::send_encoded(std::span<const std::uint8_t> frames) {
   if (state_ != ServerState::kLoggedOn) return not_logged_on(0);
-  out_.insert(out_.end(), frames.begin(), frames.end());
+  transcode_binary_frames(frames, encoding_, out_);
   return {};
 }
 

@@ -6,8 +6,12 @@
 // on_time(now) at next_deadline(), writes take_output(), and closes the socket once is_closed()
 // and the output is written (a refused logon is answered first, then closed).
 //
-//   ENCODING_REQUEST (optional) -> ENCODING_RESPONSE binary, whatever was asked
+//   ENCODING_REQUEST (optional) -> ENCODING_RESPONSE (binary): the encoding asked for when it is
+//     binary, JSON or compact JSON (json_codec.h; ServerSessionConfig::allow_json), else binary;
+//     from then on the session reads and writes that encoding, both ways
 //   LOGON_REQUEST -> password check -> LOGON_RESPONSE success, or LOGON_ERROR and close
+//     (a stream whose first byte is '{' is a JSON LOGON_REQUEST without an ENCODING_REQUEST: the
+//     session answers in the JSON form it came in)
 //   then HEARTBEAT every interval the client asked for (clamped to 1..60 s; <= 0: none, and no
 //   heartbeat timeout), application messages to the handler, LOGOFF or silence: closed.
 //   A client HEARTBEAT keeps the connection alive here and is then shown to the handler's
@@ -15,6 +19,11 @@
 //
 // Messages other than ENCODING_REQUEST/LOGON_REQUEST before logon are ignored and reported to
 // on_ignored() for the log (§9.10 project rule).
+//
+// The application may produce binary frames (send_encoded(), the simulator's batches): in a
+// JSON session they are re-encoded here, so an application never needs to know the encoding,
+// except that zlib-compressed bytes cannot be re-encoded (the simulator compresses only for a
+// binary session).
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +35,7 @@
 #include "core/timestamp.h"
 #include "dtc/codec.h"
 #include "dtc/decoder.h"
+#include "dtc/json_codec.h"
 #include "dtc/message.h"
 #include "dtc/session_types.h"
 
@@ -42,6 +52,9 @@ struct ServerSessionConfig {
   std::int32_t min_heartbeat_interval_s = 1;
   std::int32_t max_heartbeat_interval_s = 60;
   HeartbeatPolicy policy;
+  // Answer an ENCODING_REQUEST for JSON or compact JSON with it, and accept a JSON LOGON_REQUEST
+  // without one; false: binary only (a JSON request is answered binary, as §3.4 allows).
+  bool allow_json = true;
 
   // §10: "dtc-sim", trading, OCO, brackets, cancel/replace, historical and market data, no depth,
   // security definitions.
@@ -77,15 +90,18 @@ class ServerSession {
   void on_time(core::Timestamp now);
   void logoff(std::string_view reason, bool do_not_reconnect, core::Timestamp now);
   void on_transport_closed(std::string_view reason);
+  // The transport closes the connection because of one of its limits (kLimit).
+  void on_limit(std::string_view reason);
 
   // Encodes m for sending; an error before logon or after close.
   template <KnownMessage M>
   core::Status send(const M& m) {
     if (state_ != ServerState::kLoggedOn) return not_logged_on(M::kType);
-    encode_into(m, out_);
+    emit(m);
     return {};
   }
-  // Appends already-encoded messages (the replay batches its frames); same rule as send().
+  // Appends already-encoded binary frames (the replay batches its frames), re-encoded in a JSON
+  // session; same rule as send().
   core::Status send_encoded(std::span<const std::uint8_t> frames);
 
   void take_output(std::vector<std::uint8_t>& into);
@@ -102,8 +118,18 @@ class ServerSession {
   [[nodiscard]] const LogonRequest& logon_request() const noexcept { return logon_; }
   [[nodiscard]] const DecoderStats& decoder_stats() const noexcept { return decoder_.stats(); }
   [[nodiscard]] std::uint64_t heartbeats_received() const noexcept { return heartbeats_received_; }
+  // The encoding in force: binary until an ENCODING_RESPONSE or a JSON LOGON_REQUEST says otherwise.
+  [[nodiscard]] Encoding encoding() const noexcept { return encoding_; }
 
  private:
+  template <KnownMessage M>
+  void emit(const M& m) {
+    if (is_json(encoding_)) {
+      encode_json_into(Message(m), encoding_, out_);
+    } else {
+      encode_into(m, out_);
+    }
+  }
   [[nodiscard]] core::Status not_logged_on(std::uint16_t type) const;
   void handle(const Message& message, core::Timestamp now);
   void on_logon(const LogonRequest& request, core::Timestamp now);
@@ -114,6 +140,8 @@ class ServerSession {
   Decoder decoder_;
   std::vector<std::uint8_t> out_;
   ServerState state_ = ServerState::kAwaitingLogon;
+  Encoding encoding_ = Encoding::kBinary;
+  bool negotiated_ = false;  // an ENCODING_RESPONSE was sent
   CloseInfo close_info_;
   LogonRequest logon_{};
   std::int32_t interval_s_ = 0;

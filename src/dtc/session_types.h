@@ -44,6 +44,7 @@ enum class CloseKind : std::uint8_t {
   kTimeout,        // the peer stayed silent, or the handshake did not complete in time
   kProtocolError,  // a framing error or a refused ENCODING_RESPONSE: the stream is unusable
   kTransport,      // the socket closed or failed underneath the session
+  kLimit,          // the transport's limit (unread output, idle connection) closed it
 };
 
 [[nodiscard]] constexpr std::string_view to_string(CloseKind k) noexcept {
@@ -60,6 +61,8 @@ enum class CloseKind : std::uint8_t {
       return "protocol_error";
     case CloseKind::kTransport:
       return "transport";
+    case CloseKind::kLimit:
+      return "limit";
   }
   return "unknown";
 }

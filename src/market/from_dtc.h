@@ -12,8 +12,15 @@
 //   - uint32 Unix seconds (108, 112, 117);
 //   - int64 whose unit is classified by magnitude (dtc.md §2.4): < 1e11 seconds, < 1e14
 //     milliseconds, else microseconds (144, 146, 803).
-// Messages without a timestamp (142, 143) take `received`, the caller's receive time.
+// Messages without a timestamp (142, 143) take the time of the previous timestamped trade (142)
+// or quote (143) of the same SymbolID, as §5.5/§5.6 prescribe, which the adapter remembers;
+// before any, `received` (the caller's receive time), or kBadTime when that is unset.
+//
+// Every trade and quote variant a DTC server may send (§5.9) converts the same way: 107, 112,
+// 137, 142, 146 to Trade; 108, 117, 143, 144 to Quote. A trade's side comes from AtBidOrAsk
+// (uint16 or uint8 form); compact (112/117) times are whole seconds, as the protocol sends them.
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -70,30 +77,61 @@ class DtcAdapter {
 
   // Converts one message. For the quote messages a side sent as "unset" (DBL_MAX / FLT_MAX)
   // keeps the previous value of that side, since a DTC bid/ask update may change one side only.
-  // `received` is used by the messages that carry no time.
+  // Not const: it remembers each SymbolID's last trade and quote time for 142 and 143.
+  // `received` is used by those before any time is known.
   [[nodiscard]] DtcEvent convert(const dtc::Message& m, core::Timestamp received, Trade& trade,
-                                 Quote& quote) const noexcept {
+                                 Quote& quote) noexcept {
     using namespace dtc;
     if (const auto* t = std::get_if<MarketDataUpdateTrade>(&m))
-      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), from_dtc_seconds(t->date_time), trade);
+      return make_trade(t->price, t->volume, side(t->at_bid_or_ask),
+                        timed_trade(t->symbol_id, from_dtc_seconds(t->date_time)), trade);
     if (const auto* t = std::get_if<MarketDataUpdateTradeCompact>(&m))
-      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), from_dtc_seconds(t->date_time), trade);
+      return make_trade(t->price, t->volume, side(t->at_bid_or_ask),
+                        timed_trade(t->symbol_id, from_dtc_seconds(t->date_time)), trade);
     if (const auto* t = std::get_if<MarketDataUpdateTradeWithUnbundledIndicator>(&m))
-      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), from_dtc_seconds(t->date_time), trade);
+      return make_trade(t->price, t->volume, side(t->at_bid_or_ask),
+                        timed_trade(t->symbol_id, from_dtc_seconds(t->date_time)), trade);
     if (const auto* t = std::get_if<MarketDataUpdateTradeWithUnbundledIndicator2>(&m))
-      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), from_dtc_integer_time(t->date_time),
-                        trade);
+      return make_trade(t->price, t->volume, side(t->at_bid_or_ask),
+                        timed_trade(t->symbol_id, from_dtc_integer_time(t->date_time)), trade);
     if (const auto* t = std::get_if<MarketDataUpdateTradeNoTimestamp>(&m))
-      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), received, trade);
+      return make_trade(t->price, t->volume, side(t->at_bid_or_ask), untimed(t->symbol_id, false, received),
+                        trade);
     if (const auto* q = std::get_if<MarketDataUpdateBidAsk>(&m))
-      return make_quote(q->bid_price, q->ask_price, from_dtc_seconds(q->date_time), quote);
+      return make_quote(q->bid_price, q->ask_price, timed_quote(q->symbol_id, from_dtc_seconds(q->date_time)),
+                        quote);
     if (const auto* q = std::get_if<MarketDataUpdateBidAskCompact>(&m))
-      return make_quote(q->bid_price, q->ask_price, from_dtc_seconds(q->date_time), quote);
+      return make_quote(q->bid_price, q->ask_price, timed_quote(q->symbol_id, from_dtc_seconds(q->date_time)),
+                        quote);
     if (const auto* q = std::get_if<MarketDataUpdateBidAskFloatWithMicroseconds>(&m))
-      return make_quote(q->bid_price, q->ask_price, from_dtc_integer_time(q->date_time), quote);
+      return make_quote(q->bid_price, q->ask_price,
+                        timed_quote(q->symbol_id, from_dtc_integer_time(q->date_time)), quote);
     if (const auto* q = std::get_if<MarketDataUpdateBidAskNoTimestamp>(&m))
-      return make_quote(q->bid_price, q->ask_price, received, quote);
+      return make_quote(q->bid_price, q->ask_price, untimed(q->symbol_id, true, received), quote);
     return DtcEvent::kSkip;
+  }
+
+  // The SymbolID of a trade or quote message (every variant), nullopt for any other message.
+  [[nodiscard]] static std::optional<std::uint32_t> symbol_id(const dtc::Message& m) noexcept {
+    return std::visit(
+        []<class M>(const M& x) -> std::optional<std::uint32_t> {
+          using namespace dtc;
+          if constexpr (std::is_same_v<M, MarketDataUpdateTrade> ||
+                        std::is_same_v<M, MarketDataUpdateTradeCompact> ||
+                        std::is_same_v<M, MarketDataUpdateTradeWithUnbundledIndicator> ||
+                        std::is_same_v<M, MarketDataUpdateTradeWithUnbundledIndicator2> ||
+                        std::is_same_v<M, MarketDataUpdateTradeNoTimestamp> ||
+                        std::is_same_v<M, MarketDataUpdateBidAsk> ||
+                        std::is_same_v<M, MarketDataUpdateBidAskCompact> ||
+                        std::is_same_v<M, MarketDataUpdateBidAskFloatWithMicroseconds> ||
+                        std::is_same_v<M, MarketDataUpdateBidAskNoTimestamp>) {
+            return x.symbol_id;
+          } else {
+            (void)x;
+            return std::nullopt;
+          }
+        },
+        m);
   }
 
   // One price, double or float, in ticks; false off the grid.
@@ -150,7 +188,42 @@ class DtcAdapter {
     return DtcEvent::kQuote;
   }
 
+  // The last times per SymbolID that 142/143 reuse. A handful of symbols at most: a small
+  // table, the least recently added entry replaced when it is full (noexcept, no allocation).
+  struct LastTimes {
+    std::uint32_t symbol_id = 0;
+    std::optional<core::Timestamp> trade;
+    std::optional<core::Timestamp> quote;
+  };
+  LastTimes& times_of(std::uint32_t symbol_id) noexcept {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (times_[i].symbol_id == symbol_id) return times_[i];
+    LastTimes& slot = used_ < times_.size() ? times_[used_++] : times_[next_victim_++ % times_.size()];
+    slot = LastTimes{symbol_id, std::nullopt, std::nullopt};
+    return slot;
+  }
+  std::optional<core::Timestamp> timed_trade(std::uint32_t symbol_id,
+                                             std::optional<core::Timestamp> t) noexcept {
+    if (t) times_of(symbol_id).trade = t;
+    return t;
+  }
+  std::optional<core::Timestamp> timed_quote(std::uint32_t symbol_id,
+                                             std::optional<core::Timestamp> t) noexcept {
+    if (t) times_of(symbol_id).quote = t;
+    return t;
+  }
+  std::optional<core::Timestamp> untimed(std::uint32_t symbol_id, bool quote,
+                                         core::Timestamp received) noexcept {
+    const LastTimes& l = times_of(symbol_id);
+    if (const auto& t = quote ? l.quote : l.trade) return t;
+    if (received == core::Timestamp{}) return std::nullopt;
+    return received;
+  }
+
   core::Instrument instrument_;
+  std::array<LastTimes, 16> times_{};
+  std::size_t used_ = 0;
+  std::size_t next_victim_ = 0;
 };
 
 }  // namespace daytrader::market

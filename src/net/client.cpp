@@ -212,7 +212,16 @@ Client::~Client() {
 void Client::start() {
   auto& i = *impl_;
   if (i.thread.joinable()) return;
-  asio::post(i.io, [&i] { i.connect(); });
+  if (auto ok = dtc::validate(i.options.session); !ok) {
+    // Credentials the LOGON_REQUEST cannot carry (a password over 31 bytes) would be cut and
+    // refused by every server: say so before connecting, and do not retry.
+    asio::post(i.io, [&i, why = ok.error().message] {
+      i.listener.on_disconnected(dtc::CloseInfo{dtc::CloseKind::kLogonRejected, why, false, {}}, false,
+                                 core::Nanoseconds(0));
+    });
+  } else {
+    asio::post(i.io, [&i] { i.connect(); });
+  }
   i.thread = std::thread([&i] { i.io.run(); });
 }
 

@@ -53,7 +53,9 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Starts the io thread and the first connection attempt.
+  // Starts the io thread and the first connection attempt. A session config that cannot log on
+  // (dtc::validate: a password longer than the 31 bytes DTC carries, ...) makes no connection:
+  // on_disconnected() reports it (kLogonRejected, no reconnect).
   void start();
   // Sends LOGOFF when logged on, closes, and joins the io thread. No reconnect after this.
   // Not from a listener callback (it joins the thread the callback runs on).

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "dtc/messages_session.h"
+
 namespace daytrader::net {
 
 namespace {
@@ -62,6 +64,24 @@ core::Result<Credentials> load_credentials(const std::string& env_file) {
   pick("DTC_USERNAME", c.username);
   pick("DTC_PASSWORD", c.password);
   return c;
+}
+
+core::Status check_logon_limits(const Credentials& c) {
+  constexpr std::size_t kPasswordMax = decltype(dtc::LogonRequest::password)::kCapacity;
+  constexpr std::size_t kUsernameMax = decltype(dtc::LogonRequest::username)::kCapacity;
+  if (c.password.size() > kPasswordMax)
+    return core::Error{
+        fmt::format("DTC_PASSWORD is {} bytes, but the DTC LOGON_REQUEST Password field holds at most {} "
+                    "(char[{}] with its "
+                    "NUL): it would be cut and could never log on; use a password of at most {} bytes",
+                    c.password.size(), kPasswordMax, kPasswordMax + 1, kPasswordMax)};
+  if (c.username.size() > kUsernameMax)
+    return core::Error{
+        fmt::format("DTC_USERNAME is {} bytes, but the DTC LOGON_REQUEST Username field holds at most {} "
+                    "(char[{}] with its "
+                    "NUL): it would be cut; use a username of at most {} bytes",
+                    c.username.size(), kUsernameMax, kUsernameMax + 1, kUsernameMax)};
+  return {};
 }
 
 }  // namespace daytrader::net

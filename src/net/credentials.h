@@ -31,4 +31,10 @@ struct Credentials {
 // file is not an error; a malformed one is).
 [[nodiscard]] core::Result<Credentials> load_credentials(const std::string& env_file = ".env");
 
+// Whether the credentials fit LOGON_REQUEST: Username and Password are char[32] fields, so each
+// holds at most 31 bytes (dtc.md §2.6); a longer DTC_PASSWORD would be cut and could never log
+// on. The error names the variable, its length and the limit, never its value. Clients check this
+// before connecting (net::Client does, for its session config), `serve --password-env` at start.
+[[nodiscard]] core::Status check_logon_limits(const Credentials& c);
+
 }  // namespace daytrader::net

@@ -10,6 +10,7 @@
 
 #include "market/from_dtc.h"
 #include "net/client.h"
+#include "net/credentials.h"
 #include "scid/reader.h"
 #include "scid/writer.h"
 
@@ -104,6 +105,7 @@ struct Attempt : ClientListener {
     r.exchange = options.exchange;
     r.record_interval = dtc::HistoricalDataInterval::kTick;
     if (options.raw_records) r.integer_1 = dtc::kInteger1RawScidRecords;
+    if (options.zlib && !dtc::is_json(options.encoding)) r.use_zlib_compression = 1;
     std::int64_t start_us = core::to_unix_ns(options.from) / 1000;
     if (shared.last_raw) start_us = std::max(start_us, *shared.last_raw - scid::kEpochOffsetUs);
     r.start_date_time = start_us / 1'000'000;  // the second of the last record: it is resent
@@ -124,13 +126,8 @@ struct Attempt : ClientListener {
       return;
     }
     if (const auto* header = std::get_if<dtc::HistoricalPriceDataResponseHeader>(&m)) {
-      if (header->use_zlib_compression != 0) {
-        finish_with_error(
-            fmt::format("{}:{}: the server sent a zlib-compressed response, which this "
-                        "client does not inflate (it did not ask for compression)",
-                        options.host, options.port));
-        return;
-      }
+      // A compressed response (header->use_zlib_compression) is inflated by the session: the
+      // records below arrive the same either way.
       if (header->no_records_to_return != 0) {
         shared.result.no_records = true;
         finish_ok();
@@ -221,6 +218,8 @@ struct Attempt : ClientListener {
 core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
                                             const std::function<void(const DownloadProgress&)>& progress) {
   if (options.symbol.empty()) return core::Error{"download: the symbol is empty"};
+  if (auto s = check_logon_limits(Credentials{options.username, options.password}); !s)
+    return core::Error{fmt::format("download from {}:{}: {}", options.host, options.port, s.error().message)};
   Attempt::Shared shared;
 
   // What the file holds already: its last time and how many records share it. Zero bytes left
@@ -299,6 +298,8 @@ core::Result<DownloadResult> download_ticks(const DownloadOptions& options,
     co.session.client_name = "daytrader-download";
     co.session.heartbeat_interval_s = 0;
     co.session.policy.inactivity_timeout = options.inactivity_timeout;
+    co.session.encoding = options.encoding;
+    co.session.inflate = options.inflate;
     {
       Client client(co, attempt);
       attempt.client = &client;

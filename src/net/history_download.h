@@ -16,6 +16,11 @@
 // ignores the bit) the answer is §6.10 ticks: one record per trade, OpenPrice 0, no quote-only
 // records, so the file gets the trades only.
 //
+// zlib (§6.7): DownloadOptions::zlib sets UseZLibCompression = 1; a server that answers with a
+// compressed response (the header says so) is inflated by the client session, within
+// DownloadOptions::inflate (a zip bomb is an error), and gives the same records as a plain one.
+// Compression is binary-only: with a JSON encoding the request does not ask for it.
+//
 // Resumable: the file is opened for appending; the request starts at the second of the last
 // record already in the file, and records earlier than that record, or equal in time up to the
 // number of records of that time already stored, are dropped, so nothing is duplicated. A
@@ -33,6 +38,8 @@
 
 #include "core/result.h"
 #include "core/timestamp.h"
+#include "dtc/decoder.h"
+#include "dtc/protocol.h"
 
 namespace daytrader::net {
 
@@ -48,6 +55,11 @@ struct DownloadOptions {
   std::string out_path;
   // Ask for the records as stored (dtc::kInteger1RawScidRecords); `download --trades-only` clears it.
   bool raw_records = true;
+  // Ask for a zlib-compressed response (binary encoding only).
+  bool zlib = false;
+  dtc::InflateLimits inflate;
+  // The session's encoding: binary (the default), JSON or compact JSON.
+  dtc::Encoding encoding = dtc::Encoding::kBinary;
   int max_attempts = 3;
   core::Nanoseconds retry_delay = std::chrono::seconds(1);
   core::Nanoseconds inactivity_timeout = std::chrono::seconds(60);

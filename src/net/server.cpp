@@ -20,6 +20,24 @@ std::chrono::nanoseconds until(core::Timestamp when, core::Timestamp now) {
   return when <= now ? std::chrono::nanoseconds(0) : when - now;
 }
 
+// Per connection, this many ignored or unknown messages are logged; the rest are counted.
+constexpr std::uint64_t kLoggedPerConnection = 3;
+
+LogLevel level_of(dtc::CloseKind kind) {
+  switch (kind) {
+    case dtc::CloseKind::kLocalLogoff:
+    case dtc::CloseKind::kPeerLogoff:
+    case dtc::CloseKind::kTransport:
+      return LogLevel::kInfo;
+    case dtc::CloseKind::kLogonRejected:
+    case dtc::CloseKind::kTimeout:
+    case dtc::CloseKind::kProtocolError:
+    case dtc::CloseKind::kLimit:
+      return LogLevel::kWarning;
+  }
+  return LogLevel::kWarning;
+}
+
 }  // namespace
 
 core::Timestamp Server::now() noexcept {
@@ -36,10 +54,33 @@ struct Server::Impl {
           session(impl_.options.session, *this),
           read_buf(impl_.options.read_buffer_bytes) {}
 
-    void on_logged_on(const dtc::LogonRequest& r) override { impl.app.on_logged_on(id, r, now); }
-    void on_message(const dtc::Message& m) override { impl.app.on_message(id, m, now); }
+    void on_logged_on(const dtc::LogonRequest& r) override {
+      impl.log(LogLevel::kInfo,
+               fmt::format("{}: logged on username=\"{}\" client=\"{}\" encoding={} heartbeat_s={}", remote,
+                           r.username.view(), r.client_name.view(), dtc::to_string(session.encoding()),
+                           session.heartbeat_interval_s()));
+      impl.app.on_logged_on(id, r, now);
+    }
+    void on_message(const dtc::Message& m) override {
+      if (const auto* u = std::get_if<dtc::UnknownMessage>(&m);
+          u != nullptr && unknown++ < kLoggedPerConnection)
+        impl.log(
+            LogLevel::kWarning,
+            fmt::format("{}: skipped a message of unknown type {} ({} bytes){}", remote, u->type, u->size,
+                        unknown == kLoggedPerConnection ? "; further ones are not logged" : ""));
+      impl.app.on_message(id, m, now);
+    }
     void on_heartbeat(const dtc::Heartbeat& h) override { impl.app.on_heartbeat(id, h, now); }
-    void on_ignored(const dtc::Message& m) override { impl.app.on_ignored(id, m); }
+    void on_ignored(const dtc::Message& m) override {
+      if (ignored++ < kLoggedPerConnection) {
+        const std::uint16_t type = dtc::message_type(m);
+        impl.log(LogLevel::kInfo,
+                 fmt::format("{}: ignored {} (type {}) {} (dtc.md 9.10){}", remote, dtc::message_name(type),
+                             type, session.is_logged_on() ? "after logon" : "before logon",
+                             ignored == kLoggedPerConnection ? "; further ones are not logged" : ""));
+      }
+      impl.app.on_ignored(id, m);
+    }
 
     Impl& impl;
     ConnectionId id;
@@ -53,6 +94,8 @@ struct Server::Impl {
     std::string remote;               // "address:port", for the log
     std::string address;              // the peer's IP, for failed-logon limits
     core::Timestamp last_activity{};  // the last byte read or written
+    std::uint64_t unknown = 0;        // messages of unknown types (logged: the first few)
+    std::uint64_t ignored = 0;        // messages ignored by the session
   };
   // Refused logons of one peer address.
   struct Failures {
@@ -83,16 +126,15 @@ struct Server::Impl {
   std::unordered_map<std::string, Failures> failures;
   bool in_after_event = false;
 
-  void log(const std::string& text) const {
-    if (options.log) options.log(text);
+  void log(LogLevel level, const std::string& text) const {
+    if (options.log) options.log(level, text);
   }
 
-  // Closes c because of a limit, with the reason in its CloseInfo and in the log.
+  // Closes c because of a limit, with the reason in its CloseInfo and in the log (drop()).
   void close_for(const ConnectionPtr& c, const std::string& reason) {
     if (c->gone) return;
     ++limit_drops;
-    log(fmt::format("{}: disconnected: {}", c->remote, reason));
-    c->session.on_transport_closed(reason);
+    c->session.on_limit(reason);
     drop(c);
   }
 
@@ -108,22 +150,26 @@ struct Server::Impl {
     }
     if (f.count < options.max_failed_logons) return false;
     if (!f.reported)
-      log(fmt::format("{}: {} failed logons within {} s: refusing its connections for {} s after the last", address,
-                      f.count,
-                      std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count(),
-                      std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count()));
+      log(LogLevel::kWarning,
+          fmt::format(
+              "{}: {} failed logons within {} s: refusing its connections for {} s after the last (each "
+              "closed at accept, counted, not logged one by one)",
+              address, f.count,
+              std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count(),
+              std::chrono::duration_cast<std::chrono::seconds>(options.failed_logon_window).count()));
     f.reported = true;
     return true;
   }
 
-  void note_failed_logon(const Connection& c) {
+  // Counts a refused logon; returns the note for the close's log line.
+  std::string note_failed_logon(const Connection& c) {
     ++logon_failures;
     const core::Timestamp now = Server::now();
     Failures& f = failures[c.address];
     if (now - f.last >= options.failed_logon_window) f = Failures{};
     ++f.count;
     f.last = now;
-    log(fmt::format("{}: {} (failed logon {} from this address)", c.remote, c.session.close_info().reason, f.count));
+    return fmt::format(" (failed logon {} from this address)", f.count);
   }
 
   std::vector<ConnectionPtr> snapshot() const {
@@ -217,8 +263,13 @@ struct Server::Impl {
     c->socket.close(ignored);
     connections.erase(c->id);
     live = connections.size();
-    if (c->session.close_info().kind == dtc::CloseKind::kLogonRejected) note_failed_logon(*c);
-    app.on_closed(c->id, c->session.close_info());
+    // Every close is logged, with what ended it (dtc::CloseKind) and why.
+    const dtc::CloseInfo& info = c->session.close_info();
+    const std::string note =
+        info.kind == dtc::CloseKind::kLogonRejected ? note_failed_logon(*c) : std::string();
+    log(level_of(info.kind),
+        fmt::format("{}: disconnected ({}): {}{}", c->remote, dtc::to_string(info.kind), info.reason, note));
+    app.on_closed(c->id, info);
   }
 
   // After any event: session timers, the app's streaming, writes, and the next wake-up.

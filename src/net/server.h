@@ -26,6 +26,11 @@ namespace daytrader::net {
 
 using ConnectionId = std::uint64_t;
 
+// How much a log line matters: kInfo for the ordinary (a logon, a client that logged off or
+// closed its socket), kWarning for what an operator should look at (refused logons, limits,
+// protocol errors, timeouts).
+enum class LogLevel : std::uint8_t { kInfo, kWarning };
+
 class ServerApp {
  public:
   virtual ~ServerApp() = default;
@@ -54,7 +59,7 @@ struct ServerOptions {
   dtc::ServerSessionConfig session;
   std::size_t read_buffer_bytes = 64 * 1024;
 
-  // Limits (each disconnect is logged with its reason through `log`):
+  // Limits (each disconnect, like every other, is logged with its reason through `log`):
   // - max_pending_bytes: output queued for one connection and not yet written (a client that
   //   sends requests and never reads); above it the connection is closed at once. The replay
   //   and history stay far below it (they stop at the app's high-water mark); 0 = no limit.
@@ -68,9 +73,13 @@ struct ServerOptions {
   //   window since its last failure has passed. 0 = no limit.
   int max_failed_logons = 5;
   core::Nanoseconds failed_logon_window = std::chrono::seconds(60);
-  // Where the server reports refused logons and limit disconnects ("127.0.0.1:53412: ...");
-  // called on the io thread. Empty: not reported.
-  std::function<void(const std::string&)> log;
+  // Where the server reports what happens to connections, one line each ("127.0.0.1:53412:
+  // ..."): every close with its kind and reason (dtc::CloseKind: the client logged off or closed
+  // its socket, a timeout, a protocol error with the decoder's message, a limit, a refused logon,
+  // the server stopping), every logon with its encoding, a blocked address, messages ignored
+  // before logon and messages of unknown types (the first few of each per connection). Called on
+  // the io thread. Empty: not reported.
+  std::function<void(LogLevel, const std::string&)> log;
 };
 
 class Server {

@@ -705,7 +705,9 @@ void TradingClient::handle_history(const dtc::Message& m) {
       x.high = x.low = x.close;
       x.volume = t->volume;
       x.num_trades = 1;
-      (t->at_bid_or_ask == dtc::AtBidOrAsk::kAtBid ? x.bid_volume : x.ask_volume) = t->volume;
+      // The side as the 803 form carries it (§6.10): unset leaves both volumes at 0.
+      if (t->at_bid_or_ask == dtc::AtBidOrAsk::kAtBid) x.bid_volume = t->volume;
+      if (t->at_bid_or_ask == dtc::AtBidOrAsk::kAtAsk) x.ask_volume = t->volume;
       record = x;
     }
   } else {

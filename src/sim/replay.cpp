@@ -113,11 +113,20 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
         break;
       }
       case MarketDataFormat::kNoTimestamp: {
-        dtc::MarketDataUpdateBidAskNoTimestamp q;
-        q.symbol_id = symbol_id;
-        q.bid_price = r.low;
-        q.ask_price = r.high;
-        dtc::encode_into(q, out);
+        if (us == last.quote_us) {  // the receiver reuses the previous quote's time (§5.6)
+          dtc::MarketDataUpdateBidAskNoTimestamp q;
+          q.symbol_id = symbol_id;
+          q.bid_price = r.low;
+          q.ask_price = r.high;
+          dtc::encode_into(q, out);
+        } else {
+          dtc::MarketDataUpdateBidAskFloatWithMicroseconds q;
+          q.symbol_id = symbol_id;
+          q.bid_price = r.low;
+          q.ask_price = r.high;
+          q.date_time = us;
+          dtc::encode_into(q, out);
+        }
         break;
       }
       case MarketDataFormat::kFloatMicroseconds: {
@@ -132,6 +141,7 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
     }
     last.bid = r.low;
     last.ask = r.high;
+    last.quote_us = us;
   }
   if (!e.has_trade) return 0;
   const bool at_ask = r.ask_volume > 0 && r.bid_volume == 0;
@@ -159,12 +169,22 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
       break;
     }
     case MarketDataFormat::kNoTimestamp: {
-      dtc::MarketDataUpdateTradeNoTimestamp t;
-      t.symbol_id = symbol_id;
-      t.at_bid_or_ask = side8;
-      t.price = r.close;
-      t.volume = r.total_volume;
-      dtc::encode_into(t, out);
+      if (us == last.trade_us) {  // the receiver reuses the previous trade's time (§5.5)
+        dtc::MarketDataUpdateTradeNoTimestamp t;
+        t.symbol_id = symbol_id;
+        t.at_bid_or_ask = side8;
+        t.price = r.close;
+        t.volume = r.total_volume;
+        dtc::encode_into(t, out);
+      } else {
+        dtc::MarketDataUpdateTradeWithUnbundledIndicator2 t;
+        t.symbol_id = symbol_id;
+        t.at_bid_or_ask = side8;
+        t.price = r.close;
+        t.volume = r.total_volume;
+        t.date_time = us;
+        dtc::encode_into(t, out);
+      }
       break;
     }
     case MarketDataFormat::kFloatMicroseconds: {
@@ -178,7 +198,18 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
       break;
     }
   }
+  last.trade_us = us;
   return 1;
+}
+
+core::Result<TickRecordFormat> parse_tick_record_format(std::string_view text) {
+  if (text == "803") return TickRecordFormat::k803;
+  if (text == "804") return TickRecordFormat::k804;
+  return core::Error{fmt::format("--tick-records \"{}\" is not 803 or 804", text)};
+}
+
+std::string_view to_string(TickRecordFormat f) noexcept {
+  return f == TickRecordFormat::k804 ? "804" : "803";
 }
 
 // --- historical ------------------------------------------------------------------------------
@@ -223,12 +254,15 @@ HistoricalJob::HistoricalJob(HistoricalJob&&) noexcept = default;
 HistoricalJob& HistoricalJob::operator=(HistoricalJob&&) noexcept = default;
 
 HistoricalJob::HistoricalJob(std::span<const scid::Record> records,
-                             const dtc::HistoricalPriceDataRequest& request, bool allow_zlib)
+                             const dtc::HistoricalPriceDataRequest& request, bool allow_zlib,
+                             TickRecordFormat tick_format)
     : records_(records),
       request_id_(request.request_id),
       interval_s_(static_cast<std::int32_t>(request.record_interval)),
       raw_(request.record_interval == dtc::HistoricalDataInterval::kTick &&
            (request.integer_1 & dtc::kInteger1RawScidRecords) != 0) {
+  // Raw records are SCID records as stored: only the 803 form carries all of their fields.
+  tick804_ = interval_s_ <= 0 && !raw_ && tick_format == TickRecordFormat::k804;
   const auto raw_at = [](std::int64_t unix_s) { return unix_s * 1'000'000 + scid::kEpochOffsetUs; };
   const auto by_time = [](const scid::Record& r, std::int64_t raw) { return r.date_time < raw; };
   // Ticks: [StartDateTime, EndDateTime] in whole seconds, both included. Bars: only the bars
@@ -335,6 +369,26 @@ bool HistoricalJob::produce(dtc::HistoricalPriceDataRecordResponse& out) {
   return any;
 }
 
+void HistoricalJob::emit(const dtc::HistoricalPriceDataRecordResponse& r,
+                         std::vector<std::uint8_t>& out) const {
+  if (!tick804_) {
+    dtc::encode_into(r, out);
+    return;
+  }
+  dtc::HistoricalPriceDataTickRecordResponse t;
+  t.request_id = r.request_id;
+  t.date_time = static_cast<double>(r.start_date_time) / 1e6;  // exact to the microsecond
+  const bool at_ask = r.ask_volume > 0 && r.bid_volume == 0;
+  const bool at_bid = r.bid_volume > 0 && r.ask_volume == 0;
+  t.at_bid_or_ask = at_ask   ? dtc::AtBidOrAsk::kAtAsk
+                    : at_bid ? dtc::AtBidOrAsk::kAtBid
+                             : dtc::AtBidOrAsk::kUnset;
+  t.price = r.last_price;
+  t.volume = r.volume;
+  t.is_final_record = r.is_final_record;
+  dtc::encode_into(t, out);
+}
+
 bool HistoricalJob::write_header(std::vector<std::uint8_t>& out) {
   if (done_ || header_sent_) return done_;
   header_sent_ = true;
@@ -368,11 +422,11 @@ bool HistoricalJob::next_batch(std::vector<std::uint8_t>& out, std::size_t max_b
   while (target.size() - target_start < max_bytes) {
     if (!produce(record)) {
       pending_->is_final_record = 1;
-      dtc::encode_into(*pending_, target);
+      emit(*pending_, target);
       finished = true;
       break;
     }
-    dtc::encode_into(*pending_, target);
+    emit(*pending_, target);
     pending_ = record;
   }
   if (deflater_) deflater_->run(plain_, out, finished ? Z_FINISH : Z_SYNC_FLUSH);

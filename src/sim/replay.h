@@ -29,10 +29,13 @@ struct ReplaySpeed {
   [[nodiscard]] std::string to_string() const;
 };
 
-// The last best bid/ask sent on a market data stream, so a quote is sent only when it changes.
+// What a market data stream sent last: the best bid/ask, so a quote is sent only when it
+// changes, and the times of the last trade and quote, which the no-timestamp messages reuse.
 struct StreamQuote {
   float bid = 0;
   float ask = 0;
+  std::int64_t trade_us = -1;  // Unix us of the last trade message, -1 before the first
+  std::int64_t quote_us = -1;  // Unix us of the last quote message
 };
 
 // What one SCID record means for the market.
@@ -52,7 +55,9 @@ struct RecordEvent {
 enum class MarketDataFormat : std::uint8_t {
   kStandard,           // 107 MARKET_DATA_UPDATE_TRADE, 108 MARKET_DATA_UPDATE_BID_ASK
   kCompact,            // 112 ..._TRADE_COMPACT, 117 ..._BID_ASK_COMPACT (whole seconds)
-  kNoTimestamp,        // 142 ..._TRADE_NO_TIMESTAMP, 143 ..._BID_ASK_NO_TIMESTAMP
+  // 142 ..._TRADE_NO_TIMESTAMP / 143 ..._BID_ASK_NO_TIMESTAMP when the time is that of the
+  // stream's previous trade / quote (§5.5: the receiver reuses it), else the timestamped 146 / 144
+  kNoTimestamp,
   kFloatMicroseconds,  // 146 ..._TRADE_WITH_UNBUNDLED_INDICATOR_2, 144 ..._BID_ASK_FLOAT_WITH_MICROSECONDS
 };
 // "standard", "compact", "no-timestamp", "float-us"; errors name --market-data and the value.
@@ -60,12 +65,22 @@ enum class MarketDataFormat : std::uint8_t {
 [[nodiscard]] std::string_view to_string(MarketDataFormat f) noexcept;
 
 // Appends the market data messages of one record: the quote message when the quote changed
-// (108 by default), then the trade message (107 by default); `format` picks the variants.
+// (108 by default), then the trade message (107 by default); `format` picks the variants (and
+// `last` remembers what no-timestamp messages need).
 // Prices are the record's floats, exactly; sizes the record's volume. Returns the number of trade
 // messages written (0 or 1).
 std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std::uint32_t symbol_id,
                                StreamQuote& last, std::vector<std::uint8_t>& out,
                                MarketDataFormat format = MarketDataFormat::kStandard);
+
+// How a tick request (RecordInterval 0, without dtc::kInteger1RawScidRecords) is answered
+// (dtc.md §6.6, §6.10; `serve --tick-records`): Sierra-style single-trade 803 records (the
+// default), or 804 HISTORICAL_PRICE_DATA_TICK_RECORD_RESPONSE records, which carry the trade's
+// time, price, volume and side but no bid/ask.
+enum class TickRecordFormat : std::uint8_t { k803, k804 };
+// "803" / "804"; errors name --tick-records and the value.
+[[nodiscard]] core::Result<TickRecordFormat> parse_tick_record_format(std::string_view text);
+[[nodiscard]] std::string_view to_string(TickRecordFormat f) noexcept;
 
 // The answer to one HISTORICAL_PRICE_DATA_REQUEST over a SCID file, produced in batches:
 // RecordInterval 0 -> one Sierra-style 803 record per trade (§6.10: OpenPrice 0 whatever
@@ -75,6 +90,8 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
 // record per SCID record exactly as stored (quotes and markers included), so a downloader can
 // rebuild the file byte for byte. Range: [StartDateTime, EndDateTime], whole seconds, both
 // included (EndDateTime 0 = no end).
+// With TickRecordFormat::k804 every such trade is an 804 record instead (a bar record: one 804 at
+// its close with its volume, the side only when one of its bid/ask volumes is zero).
 // RecordInterval > 0 -> 803 bars of that many seconds, starting on multiples of the interval,
 // from the trades (and bar records) in the range; only bars whose whole interval lies in the
 // range are sent (first bar start >= StartDateTime, last bar end <= EndDateTime + 1 s). StartDateTime in Unix microseconds (§6.9).
@@ -88,7 +105,7 @@ std::size_t encode_market_data(const scid::Record& r, const RecordEvent& e, std:
 class HistoricalJob {
  public:
   HistoricalJob(std::span<const scid::Record> records, const dtc::HistoricalPriceDataRequest& request,
-                bool allow_zlib = false);
+                bool allow_zlib = false, TickRecordFormat tick_format = TickRecordFormat::k803);
   ~HistoricalJob();
   HistoricalJob(HistoricalJob&&) noexcept;
   HistoricalJob& operator=(HistoricalJob&&) noexcept;
@@ -105,11 +122,14 @@ class HistoricalJob {
 
  private:
   bool produce(dtc::HistoricalPriceDataRecordResponse& record);  // the next data record, if any
+  // Appends one record as 803, or as 804 for a tick answer in that format.
+  void emit(const dtc::HistoricalPriceDataRecordResponse& record, std::vector<std::uint8_t>& out) const;
 
   std::span<const scid::Record> records_;
   std::int32_t request_id_;
   std::int32_t interval_s_;
   bool raw_ = false;
+  bool tick804_ = false;
   std::size_t next_ = 0;
   std::size_t end_ = 0;
   bool header_sent_ = false;

@@ -40,6 +40,10 @@ class NetTransport final : public Transport {
   [[nodiscard]] std::size_t pending_bytes(net::ConnectionId id) const override {
     return server_.pending_bytes(id);
   }
+  [[nodiscard]] dtc::Encoding encoding(net::ConnectionId id) const override {
+    const auto* s = server_.session(id);
+    return s != nullptr ? s->encoding() : dtc::Encoding::kBinary;
+  }
   void wake() override {
     server_.post([] {});  // a poll on the io thread follows every posted job
   }
@@ -236,8 +240,10 @@ void SimServer::historical(Connection& c, const dtc::HistoricalPriceDataRequest&
     limit = c.own->replay ? c.own->replay->next : c.history_limit;
   else
     limit = shared_.replay ? shared_.replay->next : start_index_;
-  const bool zlib = config_.zlib_history && c.historical_only && !c.stream && c.jobs.empty();
-  HistoricalJob job(records_.first(std::min(limit, records_.size())), m, zlib);
+  // zlib data cannot be re-encoded as JSON: a JSON session gets the records uncompressed.
+  const bool zlib = config_.zlib_history && c.historical_only && !c.stream && c.jobs.empty() &&
+                    !dtc::is_json(transport_->encoding(c.id));
+  HistoricalJob job(records_.first(std::min(limit, records_.size())), m, zlib, config_.tick_records);
   if (job.write_header(c.out)) return;
   c.compressed = job.is_compressed();
   c.jobs.push_back(std::move(job));

@@ -110,10 +110,14 @@ struct SimServerConfig {
   MarketDataFormat market_data = MarketDataFormat::kStandard;
   // dtc.md §6.7 (`serve --zlib-history`): answer a request with UseZLibCompression = 1 with a
   // compressed response, but only on a historical-only connection (logged on with
-  // HeartbeatInterval 0, never subscribed), since everything after the header on that
-  // connection is then zlib data; after such a request the connection's further messages are
-  // ignored. Elsewhere, and by default, the header says 0 (which §6.7 allows).
+  // HeartbeatInterval 0, never subscribed) in the binary encoding, since everything after the
+  // header on that connection is then zlib data; after such a request the connection's further
+  // messages are ignored. Elsewhere (a JSON session included), and by default, the header says 0
+  // (which §6.7 allows) and the records follow uncompressed.
   bool zlib_history = false;
+  // 803 (Sierra-style single-trade records, the default) or 804 records for tick requests
+  // (dtc.md §6.10, §10; `serve --tick-records`).
+  TickRecordFormat tick_records = TickRecordFormat::k803;
   std::size_t high_water_bytes = 1 << 20;  // stop producing for a connection above this backlog
   std::size_t batch_records = 8192;        // records per poll and market at most
 };
@@ -139,6 +143,12 @@ class Transport {
   virtual ~Transport() = default;
   virtual void send(net::ConnectionId id, std::span<const std::uint8_t> frames) = 0;
   [[nodiscard]] virtual std::size_t pending_bytes(net::ConnectionId id) const = 0;
+  // The encoding the connection's session speaks (the frames given to send() are binary either
+  // way; a JSON session re-encodes them, which zlib data cannot survive).
+  [[nodiscard]] virtual dtc::Encoding encoding(net::ConnectionId id) const {
+    (void)id;
+    return dtc::Encoding::kBinary;
+  }
   // Have on_poll() called soon on the io thread.
   virtual void wake() = 0;
 };

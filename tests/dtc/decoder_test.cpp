@@ -222,7 +222,8 @@ TEST(DtcDecoder, HostileHeadersAreFramingErrorsWithAClearMessage) {
        0},
       {"text read as binary", hex("7b 22 54 79"), kDefaultMaxMessageSize,  // {"Ty
        "DTC framing error at stream byte 0: Size 8827 (type 31060 UNKNOWN) exceeds the "
-       "4096-byte frame bound; the stream cannot be re-synchronised",
+       "4096-byte frame bound; the stream cannot be re-synchronised (the bytes look like JSON text, but "
+       "the binary encoding is in force: an encoding mismatch)",
        0},
       {"Size above a custom bound", hex("11 00 03 00"), 16,
        "DTC framing error at stream byte 0: Size 17 (type 3 HEARTBEAT) exceeds the 16-byte "

@@ -31,10 +31,11 @@ TEST(ServerSession, AnswersBinaryAcceptsTheRightPasswordAndHeartbeats) {
   RecordingServer h;
   ServerSession s(config_with_password("s3cret"), h);
   s.start(kT0);
-  EncodingRequest json;
-  json.encoding = Encoding::kJson;
-  s.on_bytes(encode(json), kT0);
+  EncodingRequest protobuf;  // an encoding this server does not speak: binary it is (§3.4)
+  protobuf.encoding = Encoding::kProtocolBuffers;
+  s.on_bytes(encode(protobuf), kT0);
   EXPECT_EQ(expect_one<EncodingResponse>(take_messages(s)).encoding, Encoding::kBinary);
+  EXPECT_EQ(s.encoding(), Encoding::kBinary);
 
   s.on_bytes(encode(logon("s3cret")), kT0 + 1s);
   const auto r = expect_one<LogonResponse>(take_messages(s));

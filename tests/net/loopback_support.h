@@ -9,7 +9,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -77,30 +79,61 @@ inline void write_scid(const std::string& path, const std::vector<scid::Record>&
   ASSERT_TRUE(w->close());
 }
 
-// A simulator on 127.0.0.1 (ephemeral port unless one is given).
+// What net::Server logged, for tests that check a close's reason.
+struct LogLines {
+  std::mutex mutex;
+  std::vector<std::pair<net::LogLevel, std::string>> lines;
+  void add(net::LogLevel level, const std::string& s) {
+    std::lock_guard l(mutex);
+    lines.emplace_back(level, s);
+  }
+  bool contains(const std::string& part) {
+    std::lock_guard l(mutex);
+    for (const auto& [level, s] : lines)
+      if (s.find(part) != std::string::npos) return true;
+    return false;
+  }
+  std::string all() {
+    std::lock_guard l(mutex);
+    std::string out;
+    for (const auto& [level, s] : lines) out += s + "\n";
+    return out;
+  }
+};
+
+// A simulator on 127.0.0.1 (ephemeral port unless one is given). `tweak` changes the simulator's
+// configuration (market data variants, zlib, tick records) before it starts.
 struct SimHarness {
   SimHarness(const std::vector<scid::Record>& recs, sim::ReplaySpeed speed,
-             std::optional<std::string> password = std::nullopt, std::uint16_t port = 0)
-      : records(recs), sim(make_config(speed), records), server(make_options(password, port), sim) {
+             std::optional<std::string> password = std::nullopt, std::uint16_t port = 0,
+             const std::function<void(sim::SimServerConfig&)>& tweak = {})
+      : records(recs),
+        sim(make_config(speed, tweak), records),
+        server(make_options(password, port, log), sim) {
     sim.attach(server);
     const auto s = server.start();
     EXPECT_TRUE(s) << (s ? "" : s.error().message);
   }
-  static sim::SimServerConfig make_config(sim::ReplaySpeed speed) {
+  static sim::SimServerConfig make_config(sim::ReplaySpeed speed,
+                                          const std::function<void(sim::SimServerConfig&)>& tweak = {}) {
     sim::SimServerConfig c;
     c.exchange.symbol = "ESZ25";
     c.exchange.exchange = "CME";
     c.speed = speed;
+    if (tweak) tweak(c);
     return c;
   }
-  static net::ServerOptions make_options(const std::optional<std::string>& password, std::uint16_t port) {
+  static net::ServerOptions make_options(const std::optional<std::string>& password, std::uint16_t port,
+                                         LogLines& log) {
     net::ServerOptions o;
     o.bind_address = "127.0.0.1";
     o.port = port;
     o.session.password = password;
+    o.log = [&log](net::LogLevel level, const std::string& s) { log.add(level, s); };
     return o;
   }
   std::vector<scid::Record> records;
+  LogLines log;  // before the server, which logs into it until it stops
   sim::SimServer sim;
   net::Server server;
 };

@@ -74,7 +74,7 @@ TEST(Loopback, SubscribersReceiveExactlyTheTradesOfTheFile) {
   for (Recorder* r : {&r1, &r2}) {
     ASSERT_TRUE(r->wait([&] { return r->count_unlocked<dtc::MarketDataUpdateTrade>() >= expected.size(); }));
     std::lock_guard lock(r->mutex);
-    const market::DtcAdapter adapter(es);
+    market::DtcAdapter adapter(es);
     std::vector<market::Trade> got;
     market::Quote quote;
     std::size_t snapshots = 0;

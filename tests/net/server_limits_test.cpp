@@ -12,13 +12,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "dtc/codec.h"
 #include "dtc/decoder.h"
+#include "dtc/json_codec.h"
 #include "net/server.h"
 
 namespace daytrader::testing {
@@ -40,16 +43,24 @@ struct EchoApp : net::ServerApp {
 
 struct Log {
   std::mutex mutex;
-  std::vector<std::string> lines;
-  void add(const std::string& s) {
+  std::vector<std::pair<net::LogLevel, std::string>> lines;
+  void add(net::LogLevel level, const std::string& s) {
     std::lock_guard l(mutex);
-    lines.push_back(s);
+    lines.emplace_back(level, s);
   }
-  bool contains(const std::string& part) {
+  bool contains(const std::string& part) { return level_of(part).has_value(); }
+  // The level of the first line containing part.
+  std::optional<net::LogLevel> level_of(const std::string& part) {
     std::lock_guard l(mutex);
-    for (const auto& s : lines)
-      if (s.find(part) != std::string::npos) return true;
-    return false;
+    for (const auto& [level, s] : lines)
+      if (s.find(part) != std::string::npos) return level;
+    return std::nullopt;
+  }
+  std::string all() {
+    std::lock_guard l(mutex);
+    std::string out;
+    for (const auto& [level, s] : lines) out += s + "\n";
+    return out;
   }
 };
 
@@ -84,7 +95,8 @@ dtc::LogonRequest logon(const std::string& password, std::int32_t heartbeat_s) {
 }
 
 // Reads until EOF or error (true) or the timeout (false); the messages read go to `messages`.
-bool read_until_closed(int fd, std::chrono::milliseconds timeout, std::vector<dtc::Message>* messages = nullptr) {
+bool read_until_closed(int fd, std::chrono::milliseconds timeout,
+                       std::vector<dtc::Message>* messages = nullptr) {
   dtc::Decoder d;
   const auto until = std::chrono::steady_clock::now() + timeout;
   std::vector<std::uint8_t> buf(64 * 1024);
@@ -120,7 +132,7 @@ struct Harness {
   net::ServerOptions with_log(net::ServerOptions o) {
     o.bind_address = "127.0.0.1";
     o.port = 0;
-    o.log = [this](const std::string& s) { log.add(s); };
+    o.log = [this](net::LogLevel level, const std::string& s) { log.add(level, s); };
     return o;
   }
   Log log;
@@ -185,7 +197,8 @@ TEST(ServerLimits, FailedLogonsAreLoggedAndAnAddressThatKeepsFailingIsRefused) {
     ::close(fd);
   }
   EXPECT_TRUE(wait_for([&] { return h.server.failed_logons() == 2; }));
-  EXPECT_TRUE(h.log.contains("Logon rejected username=\"tester\" password=<set> (failed logon 2 from this address)"));
+  EXPECT_TRUE(
+      h.log.contains("Logon rejected username=\"tester\" password=<set> (failed logon 2 from this address)"));
   // The third connection from 127.0.0.1 is closed at once, even with the right password.
   const int fd = connect_to(h.server.port());
   ASSERT_GE(fd, 0);
@@ -211,6 +224,110 @@ TEST(ServerLimits, ARightLogonIsNotCountedAndTheLimitsCanBeTurnedOff) {
   EXPECT_EQ(h.server.failed_logons(), 0u);
   EXPECT_EQ(h.server.limit_disconnects(), 0u);
   ::close(fd);
+}
+
+bool send_bytes(int fd, const std::vector<std::uint8_t>& bytes) {
+  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+// Every way a connection ends is logged with what ended it and why: no silent close.
+TEST(ServerLimits, EveryCloseIsLoggedWithItsKindAndReason) {
+  struct Row {
+    const char* name;
+    std::function<void(int fd)> script;  // what the client does; the server then closes or the client does
+    std::string logged;                  // a part of the close's log line
+    net::LogLevel level;
+    bool client_closes = false;  // after its script, once logged on
+  };
+  const auto json_logon = [](int fd) {
+    EXPECT_TRUE(send_bytes(fd, dtc::encode_json(dtc::Message(logon("", 0)), dtc::Encoding::kJson)));
+  };
+  const std::vector<Row> rows = {
+      {"answered binary, then JSON",
+       [](int fd) {
+         EXPECT_TRUE(send_message(fd, dtc::EncodingRequest{}));
+         EXPECT_TRUE(send_bytes(fd, dtc::encode_json(dtc::Message(logon("", 0)), dtc::Encoding::kJson)));
+       },
+       "disconnected (protocol_error): DTC framing error at stream byte 16: Size 8827",
+       net::LogLevel::kWarning},
+      {"malformed JSON after a JSON logon",
+       [&](int fd) {
+         json_logon(fd);
+         EXPECT_TRUE(send_bytes(fd, {'{', '"', 'T', 'y', 'p', 'e', '"', ':', 0}));
+       },
+       "disconnected (protocol_error): DTC JSON message of 8 bytes is not valid JSON: syntax error",
+       net::LogLevel::kWarning},
+      {"a JSON field of the wrong type",
+       [&](int fd) {
+         json_logon(fd);
+         const std::string bad = R"({"Type":101,"SymbolID":"one"})";
+         std::vector<std::uint8_t> bytes(bad.begin(), bad.end());
+         bytes.push_back(0);
+         EXPECT_TRUE(send_bytes(fd, bytes));
+       },
+       "disconnected (protocol_error): DTC JSON MARKET_DATA_REQUEST (Type 101): field SymbolID: expected an "
+       "integer in [0, 4294967295], was \"one\"",
+       net::LogLevel::kWarning},
+      {"a logoff",
+       [](int fd) {
+         EXPECT_TRUE(send_message(fd, logon("", 0)));
+         dtc::Logoff bye;
+         bye.reason = "bye";
+         EXPECT_TRUE(send_message(fd, bye));
+       },
+       "disconnected (peer_logoff): LOGOFF from the client: bye", net::LogLevel::kInfo},
+      {"the client closes its socket", [](int fd) { EXPECT_TRUE(send_message(fd, logon("", 0))); },
+       "disconnected (transport): the client closed the connection", net::LogLevel::kInfo, true},
+      {"a hostile binary frame",
+       [](int fd) {
+         EXPECT_TRUE(send_bytes(fd, {0, 0, 1, 0}));
+       },
+       "disconnected (protocol_error): DTC framing error at stream byte 0: Size 0", net::LogLevel::kWarning},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    Harness h(net::ServerOptions{});
+    const int fd = connect_to(h.server.port());
+    ASSERT_GE(fd, 0);
+    row.script(fd);
+    if (row.client_closes) {
+      EXPECT_TRUE(wait_for([&] { return h.log.contains("logged on"); })) << h.log.all();
+      ::shutdown(fd, SHUT_RDWR);
+    }
+    EXPECT_TRUE(wait_for([&] { return h.log.contains(row.logged); })) << h.log.all();
+    EXPECT_EQ(h.log.level_of(row.logged), row.level);
+    EXPECT_TRUE(wait_for([&] { return h.server.connection_count() == 0; }));
+    ::close(fd);
+  }
+}
+
+TEST(ServerLimits, LogonsEncodingsIgnoredAndUnknownMessagesAndTheServersStopAreLogged) {
+  Harness h(net::ServerOptions{});
+  const int fd = connect_to(h.server.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_message(fd, dtc::MarketDataRequest{}));  // before logon: ignored (§9.10)
+  auto logon_json = logon("", 0);
+  logon_json.client_name = "json-client";
+  ASSERT_TRUE(send_bytes(fd, dtc::encode_json(dtc::Message(logon_json), dtc::Encoding::kJsonCompact)));
+  // The first message was binary: the session stays binary, and the JSON logon is a mismatch.
+  EXPECT_TRUE(wait_for([&] { return h.log.contains("an encoding mismatch"); })) << h.log.all();
+  ::close(fd);
+
+  const int fd2 = connect_to(h.server.port());
+  ASSERT_GE(fd2, 0);
+  ASSERT_TRUE(send_bytes(fd2, dtc::encode_json(dtc::Message(logon_json), dtc::Encoding::kJsonCompact)));
+  ASSERT_TRUE(
+      send_bytes(fd2, dtc::encode_json(dtc::Message(dtc::UnknownMessage{10100, 4}), dtc::Encoding::kJson)));
+  EXPECT_TRUE(wait_for([&] {
+    return h.log.contains(
+        "logged on username=\"tester\" client=\"json-client\" encoding=JSON_COMPACT_ENCODING heartbeat_s=0");
+  })) << h.log.all();
+  EXPECT_TRUE(wait_for([&] { return h.log.contains("skipped a message of unknown type 10100"); }))
+      << h.log.all();
+  EXPECT_TRUE(h.log.contains("ignored MARKET_DATA_REQUEST (type 101) before logon")) << h.log.all();
+  h.server.stop();
+  EXPECT_TRUE(h.log.contains("disconnected (transport): the server stopped")) << h.log.all();
+  ::close(fd2);
 }
 
 }  // namespace

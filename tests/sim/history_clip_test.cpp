@@ -192,5 +192,52 @@ TEST(ClippedHistory, StartAtServesTheEarlierRecordsAsHistoryAndStreamsFromThere)
   }
 }
 
+// --zlib-history compresses for a binary historical-only session only: the sim's frames are
+// re-encoded for a JSON session, which zlib data cannot survive, so a JSON session gets the records
+// plain (the header says UseZLibCompression = 0, as dtc.md §6.7 allows).
+TEST(HistoryZlib, IsForBinarySessionsOnlyAndAJsonSessionGetsItsRecordsPlain) {
+  struct JsonTransport : FakeTransport {
+    [[nodiscard]] dtc::Encoding encoding(net::ConnectionId /*id*/) const override {
+      return dtc::Encoding::kJson;
+    }
+  };
+  const auto file = make_fixture(500);
+  for (const bool json : {false, true}) {
+    SCOPED_TRACE(json);
+    auto config = sim_config(MarketMode::kPerConnection, PaceMode::kNone, FillMode::kTick);
+    config.zlib_history = true;
+    sim::SimServer server(config, file);
+    FakeTransport binary_transport;
+    JsonTransport json_transport;
+    FakeTransport& transport = json ? json_transport : binary_transport;
+    server.attach(transport);
+    dtc::LogonRequest l;
+    l.heartbeat_interval_in_seconds = 0;  // historical only
+    const core::Timestamp now = core::from_unix_ns(1'800'000'000LL * 1'000'000'000LL);
+    server.on_logged_on(1, l, now);
+    auto request = history_request(4);
+    request.use_zlib_compression = 1;
+    server.on_message(1, request, now);
+    for (int k = 0; k < 1000 && server.on_poll(now) == now; ++k) {
+    }
+    const auto& bytes = transport.bytes[1];
+    ASSERT_GE(bytes.size(), dtc::HistoricalPriceDataResponseHeader::kSize);
+    dtc::Decoder d;
+    d.feed(bytes);
+    auto first = d.next();
+    ASSERT_TRUE(first && *first);
+    const auto& header = std::get<dtc::HistoricalPriceDataResponseHeader>(first->value());
+    EXPECT_EQ(header.use_zlib_compression, json ? 0 : 1);
+    if (json) {  // the records follow as plain frames
+      std::size_t records = 0;
+      while (auto m = d.next()) {
+        ASSERT_TRUE(*m) << m->error().message;
+        records += std::holds_alternative<dtc::HistoricalPriceDataRecordResponse>(m->value()) ? 1 : 0;
+      }
+      EXPECT_EQ(records, trades_in(file, file.size()).size());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace daytrader::testing

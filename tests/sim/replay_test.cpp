@@ -206,9 +206,11 @@ TEST(MarketData, EveryFormatEncodesTheSameTradeAndQuoteAndDecodesBack) {
     const char* name;
     std::uint16_t trade_type, quote_type;
   };
+  // no-timestamp: the first trade and quote of a stream carry their time (146/144); the ones
+  // with the previous one's time do not (142/143, §5.5-§5.6).
   const std::vector<Row> rows = {{"standard", 107, 108},
                                  {"compact", 112, 117},
-                                 {"no-timestamp", 142, 143},
+                                 {"no-timestamp", 146, 144},
                                  {"float-us", 146, 144}};
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -273,17 +275,28 @@ TEST(MarketData, EveryFormatEncodesTheSameTradeAndQuoteAndDecodesBack) {
     } else if (std::string_view(row.name) == "compact") {
       EXPECT_EQ(quote_us, whole_s);
       EXPECT_EQ(trade_us, whole_s);
-    } else if (std::string_view(row.name) == "float-us") {
+    } else {
       EXPECT_EQ(quote_us, kStartUnixUs + 1'250'000);
       EXPECT_EQ(trade_us, kStartUnixUs + 1'250'000);
-    } else {
-      EXPECT_EQ(quote_us, -1);
-      EXPECT_EQ(trade_us, -1);
     }
-    // The same quote again: only the trade.
+    // The same quote again: only the trade, without its time in no-timestamp.
     out.clear();
     EXPECT_EQ(sim::encode_market_data(rec, *e, 3, last, out, *format), 1u);
-    EXPECT_EQ(decode_all(out).size(), 1u);
+    const auto again = decode_all(out);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(dtc::message_type(again[0]),
+              std::string_view(row.name) == "no-timestamp" ? 142 : row.trade_type);
+    // A new quote at the same time: 143 in no-timestamp.
+    scid::Record moved = rec;
+    moved.low = 5000.25F;
+    moved.high = 5000.50F;
+    const auto e2 = sim::read_record(moved, es);
+    out.clear();
+    EXPECT_EQ(sim::encode_market_data(moved, *e2, 3, last, out, *format), 1u);
+    const auto quoted = decode_all(out);
+    ASSERT_EQ(quoted.size(), 2u);
+    EXPECT_EQ(dtc::message_type(quoted[0]),
+              std::string_view(row.name) == "no-timestamp" ? 143 : row.quote_type);
   }
   const auto bad = sim::parse_market_data_format("fast");
   ASSERT_FALSE(bad);
@@ -363,6 +376,57 @@ TEST(HistoricalJob, AZlibAnswerInflatesToTheSameRecordsAfterAPlainHeader) {
   EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(msgs[0]).no_records_to_return, 1);
 }
 
+TEST(HistoricalJob, TickAnswersAs804CarryTheTradesOfThe803Answer) {
+  const auto file = make_fixture(3000);
+  const auto answer = [&](sim::TickRecordFormat format, std::uint16_t integer_1 = 0) {
+    auto request = history(0);
+    request.integer_1 = integer_1;
+    sim::HistoricalJob job(file, request, false, format);
+    std::vector<std::uint8_t> bytes;
+    while (!job.next_batch(bytes, 8192)) {
+    }
+    return decode_all(bytes);
+  };
+  const auto a803 = answer(sim::TickRecordFormat::k803);
+  const auto a804 = answer(sim::TickRecordFormat::k804);
+  ASSERT_GT(a803.size(), 2000u);
+  ASSERT_EQ(a803.size(), a804.size());
+  EXPECT_EQ(std::get<dtc::HistoricalPriceDataResponseHeader>(a804[0]).record_interval,
+            dtc::HistoricalDataInterval::kTick);
+  for (std::size_t i = 1; i < a803.size(); ++i) {
+    SCOPED_TRACE(i);
+    const auto& r = std::get<dtc::HistoricalPriceDataRecordResponse>(a803[i]);
+    ASSERT_TRUE(std::holds_alternative<dtc::HistoricalPriceDataTickRecordResponse>(a804[i]));
+    const auto& t = std::get<dtc::HistoricalPriceDataTickRecordResponse>(a804[i]);
+    EXPECT_EQ(t.request_id, r.request_id);
+    EXPECT_EQ(std::llround(t.date_time * 1e6), r.start_date_time);
+    EXPECT_EQ(t.price, r.last_price);
+    EXPECT_EQ(t.volume, r.volume);
+    EXPECT_EQ(t.at_bid_or_ask, r.ask_volume > 0 ? dtc::AtBidOrAsk::kAtAsk : dtc::AtBidOrAsk::kAtBid);
+    EXPECT_EQ(t.is_final_record, r.is_final_record);
+    if (::testing::Test::HasFailure()) break;
+  }
+  // Raw SCID records only fit the 803 form: they stay 803 records.
+  const auto raw = answer(sim::TickRecordFormat::k804, dtc::kInteger1RawScidRecords);
+  ASSERT_GT(raw.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<dtc::HistoricalPriceDataRecordResponse>(raw[1]));
+  // Bars are 803 records in either format.
+  auto bars = history(60);
+  sim::HistoricalJob job(file, bars, false, sim::TickRecordFormat::k804);
+  std::vector<std::uint8_t> bytes;
+  while (!job.next_batch(bytes, 8192)) {
+  }
+  const auto bar_msgs = decode_all(bytes);
+  ASSERT_GT(bar_msgs.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<dtc::HistoricalPriceDataRecordResponse>(bar_msgs[1]));
+
+  EXPECT_EQ(sim::parse_tick_record_format("804").value(), sim::TickRecordFormat::k804);
+  EXPECT_EQ(sim::to_string(sim::TickRecordFormat::k803), "803");
+  const auto bad = sim::parse_tick_record_format("805");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--tick-records \"805\" is not 803 or 804");
+}
+
 TEST(Exchange, ClosesLotsFirstInFirstOutAndChargesEverySide) {
   sim::Exchange x(sim::ExchangeConfig{});
   std::vector<std::uint8_t> out;
@@ -406,7 +470,7 @@ TEST(FromDtc, ConvertsEveryTimeUnitAndRefusesPricesOffTheGrid) {
   const auto t = core::from_unix_ns(1'741'012'200'123'457'000);
   EXPECT_EQ(market::from_dtc_seconds(market::to_dtc_seconds(t)), t);
 
-  const market::DtcAdapter a(core::Instrument::es());
+  market::DtcAdapter a(core::Instrument::es());
   market::Trade trade;
   market::Quote quote;
   dtc::MarketDataUpdateTrade m;
@@ -427,13 +491,30 @@ TEST(FromDtc, ConvertsEveryTimeUnitAndRefusesPricesOffTheGrid) {
   ASSERT_EQ(a.convert(q, {}, trade, quote), market::DtcEvent::kQuote);
   EXPECT_EQ(quote.bid, core::Ticks(19990));
   EXPECT_EQ(quote.ask, core::Ticks(20002));
-  // No timestamp on the wire: the receive time.
+  // No timestamp on the wire: the time of the SymbolID's previous trade (§5.5), whatever the
+  // receive time; for a SymbolID without one, the receive time, or kBadTime without that.
   dtc::MarketDataUpdateTradeNoTimestamp nt;
   nt.price = 5000.0F;
   nt.volume = 3;
   const auto received = core::from_unix_ns(42);
   ASSERT_EQ(a.convert(nt, received, trade, quote), market::DtcEvent::kTrade);
+  EXPECT_EQ(trade.ts, market::from_dtc_seconds(1.7e9));
+  nt.symbol_id = 5;
+  ASSERT_EQ(a.convert(nt, received, trade, quote), market::DtcEvent::kTrade);
   EXPECT_EQ(trade.ts, received);
+  nt.symbol_id = 6;
+  EXPECT_EQ(a.convert(nt, core::Timestamp{}, trade, quote), market::DtcEvent::kBadTime);
+  // The same for quotes: 143 reuses the previous quote time of its SymbolID (here 117's).
+  dtc::MarketDataUpdateBidAskNoTimestamp nq;
+  nq.bid_price = 5000.25F;
+  nq.ask_price = 5000.50F;
+  ASSERT_EQ(a.convert(nq, received, trade, quote), market::DtcEvent::kQuote);
+  EXPECT_EQ(quote.ts, core::from_unix_ns(1'700'000'000'000'000'000));
+  EXPECT_EQ(quote.bid, core::Ticks(20001));
+  // Every trade and quote message names its SymbolID; others do not.
+  EXPECT_EQ(market::DtcAdapter::symbol_id(dtc::Message(nt)), 6u);
+  EXPECT_EQ(market::DtcAdapter::symbol_id(dtc::Message(q)), 0u);
+  EXPECT_FALSE(market::DtcAdapter::symbol_id(dtc::Message(dtc::Heartbeat{})));
 }
 
 }  // namespace
