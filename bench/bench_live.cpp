@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
   std::vector<std::uint8_t> out, drain(1 << 16);
   dtc::Decoder decoder;
-  const market::DtcAdapter adapter(es);
+  market::DtcAdapter adapter(es);
   std::vector<double> close_us, other_us;
   const std::size_t warm = wire.size() / sessions;  // the first session warms up
   using Clock = std::chrono::steady_clock;
