@@ -15,7 +15,8 @@ void add_train(CLI::App& app) {
     std::string out;
     std::string config;
     std::vector<std::string> sets;
-    std::optional<int> folds, gap;
+    std::optional<int> folds, gap, seeds, validation, window_sessions;
+    std::optional<std::string> window;
     std::optional<std::int64_t> timesteps, num_envs, threads;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
@@ -28,6 +29,11 @@ void add_train(CLI::App& app) {
   cmd->add_option("--set", o->sets, "Override a setting: section.key=value, e.g. ppo.n_steps=256 (repeatable)");
   cmd->add_option("--folds", o->folds, "Time-series folds (train.folds)");
   cmd->add_option("--gap", o->gap, "Whole sessions between training and test ranges (train.gap_sessions)");
+  cmd->add_option("--seeds", o->seeds, "PPO runs per fold, seeds ppo.seed, ppo.seed + 1, ... (train.seeds)");
+  cmd->add_option("--validation", o->validation,
+                  "Sessions before each test range that choose the saved seed (train.validation_sessions)");
+  cmd->add_option("--window", o->window, "Training windows: expanding or rolling (train.window)");
+  cmd->add_option("--train-sessions", o->window_sessions, "Sessions per rolling training window (train.train_sessions)");
   cmd->add_option("--timesteps", o->timesteps, "Environment steps per fold (ppo.total_timesteps)");
   cmd->add_option("--num-envs", o->num_envs, "Environments stepped together (ppo.num_envs)");
   cmd->add_option("--seed", o->seed, "Seed of PPO and the environments (ppo.seed)");
@@ -37,6 +43,10 @@ void add_train(CLI::App& app) {
     std::vector<std::string> sets = o->sets;
     if (o->folds) sets.push_back(fmt::format("train.folds={}", *o->folds));
     if (o->gap) sets.push_back(fmt::format("train.gap_sessions={}", *o->gap));
+    if (o->seeds) sets.push_back(fmt::format("train.seeds={}", *o->seeds));
+    if (o->validation) sets.push_back(fmt::format("train.validation_sessions={}", *o->validation));
+    if (o->window) sets.push_back(fmt::format("train.window=\"{}\"", *o->window));
+    if (o->window_sessions) sets.push_back(fmt::format("train.train_sessions={}", *o->window_sessions));
     if (o->timesteps) sets.push_back(fmt::format("ppo.total_timesteps={}", *o->timesteps));
     if (o->num_envs) sets.push_back(fmt::format("ppo.num_envs={}", *o->num_envs));
     if (o->seed) sets.push_back(fmt::format("ppo.seed={}", *o->seed));

@@ -74,6 +74,11 @@ Schema schema_of(RunConfig& c) {
                     {
                         int_field("folds", t.folds, 1, 100),
                         int_field("gap_sessions", t.gap_sessions, 0, 10'000),
+                        enum_field("window", t.window, backtest::parse_window_scheme,
+                                   [](backtest::WindowScheme k) { return std::string(backtest::to_string(k)); }),
+                        int_field("train_sessions", t.train_sessions, 0, 100'000),
+                        int_field("validation_sessions", t.validation_sessions, 0, 10'000),
+                        int_field("seeds", t.seeds, 1, 1'000),
                         enum_field("scaler", t.scaler, features::parse_scaler_kind,
                                    [](features::ScalerKind k) { return features::to_string(k); }),
                         bool_field("deterministic_eval", t.deterministic_eval),
@@ -103,6 +108,16 @@ core::Result<RunConfig> load_run_config(const std::string& path, const std::vect
   auto text = read_text_file(path);
   if (!text) return text.error();
   return parse_run_config(*text, path, overrides);
+}
+
+backtest::SplitPlan split_plan(const TrainSettings& settings) {
+  backtest::SplitPlan plan;
+  plan.folds = settings.folds;
+  plan.purge_sessions = settings.gap_sessions;
+  plan.validation_sessions = settings.validation_sessions;
+  plan.scheme = settings.window;
+  plan.train_sessions = settings.train_sessions;
+  return plan;
 }
 
 std::string to_toml(const RunConfig& config) {

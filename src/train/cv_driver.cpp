@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backtest/evaluate.h"
+#include "backtest/stats.h"
 #include "core/numbers.h"
 #include "core/timestamp.h"
 #include "env/trading_vec_env.h"
@@ -77,11 +78,123 @@ class MetricsCsv {
   std::ofstream out_;
 };
 
+// The training range as the environment sees it.
+env::EnvConfig range_env(const config::RunConfig& run, env::EpisodeMode mode, std::size_t begin, std::size_t end) {
+  env::EnvConfig e = run.env;
+  e.mode = mode;
+  e.session_begin = begin;
+  e.session_count = end - begin;
+  return e;
+}
+
+// Writes `text` to path.tmp, then renames it over path: a reader never sees half a file.
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << text;
+    f.close();
+    if (!f) fail("{}: cannot write", tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+// Copies the files of one model folder (not its subfolders) into another.
+void copy_model_files(const std::filesystem::path& from, const std::filesystem::path& to) {
+  for (const auto& entry : std::filesystem::directory_iterator(from))
+    if (entry.is_regular_file())
+      std::filesystem::copy_file(entry.path(), to / entry.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+}
+
+std::string date_range(const dataset::Dataset& data, std::size_t begin, std::size_t end) {
+  return core::format_trade_date(data.sessions()[begin].trade_date) + " .. " +
+         core::format_trade_date(data.sessions()[end - 1].trade_date);
+}
+
+// The model's test results across seeds next to the baselines, and the saved model's statistics.
+// Runs in each seed's test vector: 0 model, 1 always flat, 2 random, 3 buy and hold.
+void write_summary(const std::vector<FoldOutcome>& outcomes, const dataset::Dataset& data,
+                   const std::filesystem::path& path) {
+  std::string csv =
+      "fold,seed,saved,test_first,test_last,days,model_net_usd,model_trades,model_win_rate,model_max_dd_usd,"
+      "model_sharpe_annualised,model_t_stat,validation_net_usd,flat_net_usd,random_net_usd,buy_hold_net_usd\n";
+  const auto usd = [](double cents) { return backtest::dollars(static_cast<core::Cents>(std::llround(cents))); };
+  const auto share = [](const backtest::Share& sh) { return fmt::format("{}/{}", sh.count, sh.of); };
+  fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9}\n", "fold", "test range", "seeds",
+             "median net", "quartiles", "min .. max", "no trade", "> flat", "> random", "> buy&hold");
+  for (std::size_t k = 0; k < outcomes.size(); ++k) {
+    const auto& o = outcomes[k];
+    const auto& f = o.fold;
+    std::vector<double> net, flat, random, hold;
+    std::vector<std::int64_t> trades;
+    for (const auto& so : o.seeds) {
+      net.push_back(static_cast<double>(so.test[0].metrics.net_pnl_cents));
+      flat.push_back(static_cast<double>(so.test[1].metrics.net_pnl_cents));
+      random.push_back(static_cast<double>(so.test[2].metrics.net_pnl_cents));
+      hold.push_back(static_cast<double>(so.test[3].metrics.net_pnl_cents));
+      trades.push_back(so.test[0].metrics.trades);
+    }
+    const auto dist = backtest::summarize(net);
+    const std::string range = core::format_trade_date(data.sessions()[f.test_begin].trade_date) + ".." +
+                              core::format_trade_date(data.sessions()[f.test_end - 1].trade_date).substr(5);
+    fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9}\n", k + 1, range, o.seeds.size(),
+               usd(dist.median), fmt::format("{} .. {}", usd(dist.q1), usd(dist.q3)),
+               fmt::format("{} .. {}", usd(dist.min), usd(dist.max)), share(backtest::share_never_trading(trades)),
+               share(backtest::share_beating(net, flat)), share(backtest::share_beating(net, random)),
+               share(backtest::share_beating(net, hold)));
+
+    // The saved model, judged on its own: is its test result more than luck?
+    const auto& saved = o.seeds[o.chosen];
+    const auto stats = backtest::daily_stats(backtest::daily_pnl_cents(saved.test[0].days));
+    std::string line = fmt::format("      saved seed {}: net {}, {}", saved.seed,
+                                   backtest::dollars(saved.test[0].metrics.net_pnl_cents),
+                                   backtest::significance_words(stats));
+    if (stats.sharpe_annualised && stats.sharpe_annualised_lo_ci)
+      line += fmt::format("; annualised Sharpe {:.2f} (95% CI {:.2f} .. {:.2f}, Lo)", *stats.sharpe_annualised,
+                          stats.sharpe_annualised_lo_ci->lower, stats.sharpe_annualised_lo_ci->upper);
+    if (o.seeds.size() > 1) {
+      std::vector<double> trial_sharpes;
+      for (const auto& so : o.seeds) {
+        const auto st = backtest::daily_stats(backtest::daily_pnl_cents(so.test[0].days));
+        trial_sharpes.push_back(st.sharpe_per_day.value_or(0.0));
+      }
+      if (const auto sample = backtest::sharpe_sample(stats)) {
+        if (const auto dsr = backtest::deflated_sharpe(*sample, trial_sharpes))
+          line += fmt::format("; deflated Sharpe {:.2f} over {} seeds", dsr->dsr, dsr->trials);
+      }
+    }
+    fmt::print("{}\n      baselines: flat {}, random median {}, buy and hold {}\n", line,
+               usd(backtest::summarize(flat).median), usd(backtest::summarize(random).median),
+               usd(backtest::summarize(hold).median));
+
+    for (std::size_t si = 0; si < o.seeds.size(); ++si) {
+      const auto& so = o.seeds[si];
+      const auto& m = so.test[0].metrics;
+      const auto st = backtest::daily_stats(backtest::daily_pnl_cents(so.test[0].days));
+      csv += fmt::format("{},{},{},{},{},{},{:.2f},{},{:.4f},{:.2f},{},{},{},{:.2f},{:.2f},{:.2f}\n", k + 1, so.seed,
+                         si == o.chosen ? 1 : 0, core::format_trade_date(data.sessions()[f.test_begin].trade_date),
+                         core::format_trade_date(data.sessions()[f.test_end - 1].trade_date), m.days,
+                         static_cast<double>(m.net_pnl_cents) / 100.0, m.trades, m.win_rate,
+                         static_cast<double>(m.max_drawdown_cents) / 100.0,
+                         st.sharpe_annualised ? fmt::format("{:.4f}", *st.sharpe_annualised) : "",
+                         st.t_stat ? fmt::format("{:.4f}", *st.t_stat) : "",
+                         so.validation ? fmt::format("{:.2f}", static_cast<double>(so.validation->net_pnl_cents) / 100.0) : "",
+                         static_cast<double>(so.test[1].metrics.net_pnl_cents) / 100.0,
+                         static_cast<double>(so.test[2].metrics.net_pnl_cents) / 100.0,
+                         static_cast<double>(so.test[3].metrics.net_pnl_cents) / 100.0);
+    }
+  }
+  write_text(path, csv);
+  fmt::print("Wrote     {}\n", path.string());
+}
+
 }  // namespace
 
 std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, const dataset::Dataset& data,
                                               const CvOptions& options) {
-  const auto folds = must(backtest::time_series_split(data.sessions().size(), run.train.folds, run.train.gap_sessions));
+  const auto folds = must(backtest::walk_forward_split(data.sessions().size(), config::split_plan(run.train)));
   const std::filesystem::path& out = options.out;
   std::filesystem::create_directories(out);
   // This run replaces any earlier one in the folder: drop its folds (complete or partial) and its
@@ -96,7 +209,9 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
   std::filesystem::remove(out / "summary.csv");
   const std::string effective = config::to_toml(run);
   spdlog::info("Effective configuration:\n{}", effective);
-  { std::ofstream(out / model::kRunConfigFile) << effective; }
+  write_text(out / model::kRunConfigFile, effective);
+  const auto n_seeds = static_cast<std::size_t>(run.train.seeds);
+  const bool tty = ::isatty(STDERR_FILENO) != 0 && !options.quiet;
 
   std::vector<FoldOutcome> outcomes;
   for (std::size_t k = 0; k < folds.size(); ++k) {
@@ -111,120 +226,153 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
                f.train_begin, f.train_end - 1, core::format_trade_date(data.sessions()[f.train_begin].trade_date),
                core::format_trade_date(data.sessions()[f.train_end - 1].trade_date), f.test_begin, f.test_end - 1,
                core::format_trade_date(data.sessions()[f.test_begin].trade_date), core::format_trade_date(data.sessions()[f.test_end - 1].trade_date));
+    if (f.has_validation())
+      fmt::print("          validation sessions {}..{} ({}), for choosing the saved seed\n", f.validation_begin,
+                 f.validation_end - 1, date_range(data, f.validation_begin, f.validation_end));
 
-    env::EnvConfig train_env = run.env;
-    train_env.mode = env::EpisodeMode::kTrain;
-    train_env.session_begin = f.train_begin;
-    train_env.session_count = f.train_end - f.train_begin;
+    const auto train_env = range_env(run, env::EpisodeMode::kTrain, f.train_begin, f.train_end);
     const auto scaler = must(env::fit_scaler(data, train_env, run.train.scaler));
     const auto train_data = must(env::EnvData::create(data, scaler, train_env));
-    env::TradingVecEnv vec(train_data, static_cast<std::size_t>(run.ppo.num_envs), run.ppo.seed);
+    const auto test_data = must(env::EnvData::create(
+        data, scaler, range_env(run, env::EpisodeMode::kEvaluate, f.test_begin, f.test_end)));
+    std::shared_ptr<const env::EnvData> validation_data;
+    if (f.has_validation())
+      validation_data = must(env::EnvData::create(
+          data, scaler, range_env(run, env::EpisodeMode::kEvaluate, f.validation_begin, f.validation_end)));
 
-    MetricsCsv csv(fold_dir / "metrics.csv");
-    const bool tty = ::isatty(STDERR_FILENO) != 0 && !options.quiet;
-    double recent_pnl = 0;
-    const auto start = std::chrono::steady_clock::now();
-    rl::PpoCallbacks callbacks;
-    callbacks.on_update = [&](const rl::PpoMetrics& m) {
-      csv.write(m);
-      recent_pnl = m.ep_pnl_mean;
-      if (!tty && !options.quiet)
-        fmt::print(stderr, "train: {}/{} steps  {:.0f} steps/s  episode P&L {:+.0f}  kl {:.4f}  clip {:.3f}  ev {:.3f}\n",
-                   core::thousands(static_cast<std::uint64_t>(m.timesteps)),
-                   core::thousands(static_cast<std::uint64_t>(run.ppo.total_timesteps)), m.fps, m.ep_pnl_mean, m.approx_kl,
-                   m.clip_fraction, m.explained_variance);
-      return true;
-    };
-    callbacks.progress_every_steps = 1024;
-    callbacks.on_progress = [&](const rl::RolloutProgress& p) {
-      if (!tty) return true;
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double rate = secs > 0 ? static_cast<double>(p.timesteps) / secs : 0;
-      const double eta = rate > 0 ? static_cast<double>(run.ppo.total_timesteps - p.timesteps) / rate : 0;
-      std::fprintf(stderr, "\rtrain fold %zu: %s/%s steps  %.0f steps/s  ETA %.0fs  recent episode P&L %+.0f   ",
-                   k + 1, core::thousands(static_cast<std::uint64_t>(p.timesteps)).c_str(),
-                   core::thousands(static_cast<std::uint64_t>(run.ppo.total_timesteps)).c_str(), rate, std::max(0.0, eta),
-                   recent_pnl);
-      return true;
-    };
-    rl::PpoTrainer trainer(vec, run.ppo, callbacks);
-    const auto history = trainer.learn();
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    FoldOutcome fold_outcome;
+    fold_outcome.fold = f;
+    fold_outcome.dir = final_dir;
+    for (std::size_t si = 0; si < n_seeds; ++si) {
+      rl::PpoConfig ppo = run.ppo;
+      ppo.seed = run.ppo.seed + si;
+      // One seed: the fold folder is the model folder, as it always was. Several: one each.
+      const auto seed_dir = n_seeds == 1 ? fold_dir : fold_dir / fmt::format("seed_{}", ppo.seed);
+      std::filesystem::create_directories(seed_dir);
+      if (n_seeds > 1) fmt::print("Seed {} ({}/{})\n", ppo.seed, si + 1, n_seeds);
+      env::TradingVecEnv vec(train_data, static_cast<std::size_t>(ppo.num_envs), ppo.seed);
 
-    // Evaluate the deterministic policy on the test sessions, next to the baselines.
-    env::EnvConfig test_env = run.env;
-    test_env.mode = env::EpisodeMode::kEvaluate;
-    test_env.session_begin = f.test_begin;
-    test_env.session_count = f.test_end - f.test_begin;
-    const auto test_data = must(env::EnvData::create(data, scaler, test_env));
-    rl::Policy policy = trainer.policy();
-    const bool det = run.train.deterministic_eval;
-    auto runs = must(backtest::evaluate_with_baselines(
-        data, scaler, test_data,
-        [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); },
-        run.ppo.seed + 17));
+      MetricsCsv csv(seed_dir / "metrics.csv");
+      double recent_pnl = 0;
+      const auto start = std::chrono::steady_clock::now();
+      rl::PpoCallbacks callbacks;
+      callbacks.on_update = [&](const rl::PpoMetrics& m) {
+        csv.write(m);
+        recent_pnl = m.ep_pnl_mean;
+        if (!tty && !options.quiet)
+          fmt::print(stderr, "train: {}/{} steps  {:.0f} steps/s  episode P&L {:+.0f}  kl {:.4f}  clip {:.3f}  ev {:.3f}\n",
+                     core::thousands(static_cast<std::uint64_t>(m.timesteps)),
+                     core::thousands(static_cast<std::uint64_t>(ppo.total_timesteps)), m.fps, m.ep_pnl_mean, m.approx_kl,
+                     m.clip_fraction, m.explained_variance);
+        return true;
+      };
+      callbacks.progress_every_steps = 1024;
+      callbacks.on_progress = [&](const rl::RolloutProgress& p) {
+        if (!tty) return true;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double rate = secs > 0 ? static_cast<double>(p.timesteps) / secs : 0;
+        const double eta = rate > 0 ? static_cast<double>(ppo.total_timesteps - p.timesteps) / rate : 0;
+        std::fprintf(stderr, "\rtrain fold %zu: %s/%s steps  %.0f steps/s  ETA %.0fs  recent episode P&L %+.0f   ",
+                     k + 1, core::thousands(static_cast<std::uint64_t>(p.timesteps)).c_str(),
+                     core::thousands(static_cast<std::uint64_t>(ppo.total_timesteps)).c_str(), rate, std::max(0.0, eta),
+                     recent_pnl);
+        return true;
+      };
+      rl::PpoTrainer trainer(vec, ppo, callbacks);
+      trainer.learn();
+      if (tty) std::fprintf(stderr, "\r\033[K");
+      const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    trainer.save(fold_dir);
-    must(scaler.save((fold_dir / model::kScalerFile).string()));
-    { std::ofstream(fold_dir / model::kRunConfigFile) << effective; }
-    const auto& fs = data.feature_set();
-    nlohmann::json meta = {
-        {"daytrader_version", DAYTRADER_VERSION},
-        {"created_utc", core::format_utc(std::chrono::time_point_cast<core::Nanoseconds>(std::chrono::system_clock::now()))},
-        {"dataset", {{"path", options.data_path}, {"source", data.meta().source}, {"bar", data.meta().bar.to_string()},
-                     {"format_version", dataset::kFormatVersion}}},
-        {"instrument", model::instrument_json(data.meta().instrument)},
-        {"feature_set", {{"name", fs.name()}, {"version", fs.version()}, {"hash", fs.hash_hex()}, {"columns", fs.columns()}}},
-        {"fold", k + 1},
-        {"folds", folds.size()},
-        {"train", range_json(data, f.train_begin, f.train_end)},
-        {"test", range_json(data, f.test_begin, f.test_end)},
-        {"seed", run.ppo.seed},
-        {"timesteps", trainer.timesteps()},
-        {"train_seconds", train_secs},
-        {"observation_size", train_data->observation_size()},
-        {"num_actions", 5},
-        {"test_metrics", metrics_json(runs.front().metrics)},
-    };
-    {
-      std::ofstream meta_file(fold_dir / model::kMetadataFile);
-      meta_file << meta.dump(2) << '\n';
-      meta_file.close();
-      if (!meta_file) fail("{}: cannot write", (fold_dir / model::kMetadataFile).string());
+      // Evaluate the deterministic policy on the test sessions, next to the baselines, and on the
+      // validation sessions alone.
+      rl::Policy policy = trainer.policy();
+      const bool det = run.train.deterministic_eval;
+      const backtest::Decide decide = [&](std::span<const float> obs) {
+        return static_cast<std::int32_t>(policy.act(obs, det));
+      };
+      SeedOutcome seed_outcome;
+      seed_outcome.seed = ppo.seed;
+      if (validation_data) seed_outcome.validation = backtest::evaluate("model", validation_data, decide).metrics;
+      seed_outcome.test = must(backtest::evaluate_with_baselines(data, scaler, test_data, decide, ppo.seed + 17));
+      seed_outcome.timesteps = trainer.timesteps();
+      seed_outcome.train_seconds = train_secs;
+
+      trainer.save(seed_dir);
+      must(scaler.save((seed_dir / model::kScalerFile).string()));
+      write_text(seed_dir / model::kRunConfigFile, config::to_toml([&] {
+                   config::RunConfig r = run;
+                   r.ppo.seed = ppo.seed;
+                   return r;
+                 }()));
+      const auto& fs = data.feature_set();
+      nlohmann::json meta = {
+          {"daytrader_version", DAYTRADER_VERSION},
+          {"created_utc", core::format_utc(std::chrono::time_point_cast<core::Nanoseconds>(std::chrono::system_clock::now()))},
+          {"dataset", {{"path", options.data_path}, {"source", data.meta().source}, {"bar", data.meta().bar.to_string()},
+                       {"format_version", dataset::kFormatVersion}}},
+          {"instrument", model::instrument_json(data.meta().instrument)},
+          {"feature_set", {{"name", fs.name()}, {"version", fs.version()}, {"hash", fs.hash_hex()}, {"columns", fs.columns()}}},
+          {"fold", k + 1},
+          {"folds", folds.size()},
+          {"train", range_json(data, f.train_begin, f.train_end)},
+          {"test", range_json(data, f.test_begin, f.test_end)},
+          {"seed", ppo.seed},
+          {"timesteps", trainer.timesteps()},
+          {"train_seconds", train_secs},
+          {"observation_size", train_data->observation_size()},
+          {"num_actions", 5},
+          {"test_metrics", metrics_json(seed_outcome.test.front().metrics)},
+      };
+      if (f.has_validation()) {
+        meta["validation"] = range_json(data, f.validation_begin, f.validation_end);
+        meta["validation_metrics"] = metrics_json(*seed_outcome.validation);
+      }
+      write_text(seed_dir / model::kMetadataFile, meta.dump(2) + "\n");
+      fmt::print("{}", backtest::format_metrics_table(seed_outcome.test));
+      fmt::print("Trained   seed {} ({} steps in {:.1f} s, {:.0f} steps/s)\n\n", ppo.seed,
+                 core::thousands(static_cast<std::uint64_t>(trainer.timesteps())), train_secs,
+                 static_cast<double>(trainer.timesteps()) / std::max(train_secs, 1e-9));
+      fold_outcome.seeds.push_back(std::move(seed_outcome));
+    }
+
+    // The fold's model: the seed with the best net P&L on the validation sessions (the first on
+    // a tie); never a choice made on the test sessions.
+    if (n_seeds == 1) {
+      fold_outcome.selection = "one seed, nothing chosen";
+    } else if (!f.has_validation()) {
+      fold_outcome.selection = fmt::format("first seed {} (no validation range, so nothing is chosen)",
+                                           fold_outcome.seeds.front().seed);
+    } else {
+      for (std::size_t si = 1; si < n_seeds; ++si)
+        if (fold_outcome.seeds[si].validation->net_pnl_cents >
+            fold_outcome.seeds[fold_outcome.chosen].validation->net_pnl_cents)
+          fold_outcome.chosen = si;
+      const auto& c = fold_outcome.seeds[fold_outcome.chosen];
+      fold_outcome.selection = fmt::format("seed {}: best net P&L on the validation sessions ({}), {}",
+                                           c.seed, date_range(data, f.validation_begin, f.validation_end),
+                                           backtest::dollars(c.validation->net_pnl_cents));
+    }
+    if (n_seeds > 1) {
+      const auto& c = fold_outcome.seeds[fold_outcome.chosen];
+      copy_model_files(fold_dir / fmt::format("seed_{}", c.seed), fold_dir);
+      nlohmann::json meta = nlohmann::json::parse(std::ifstream(fold_dir / model::kMetadataFile));
+      meta["selection"] = {{"rule", "best net P&L on the validation sessions"},
+                           {"chosen_seed", c.seed},
+                           {"seeds", [&] {
+                              std::vector<std::uint64_t> v;
+                              for (const auto& so : fold_outcome.seeds) v.push_back(so.seed);
+                              return v;
+                            }()},
+                           {"words", fold_outcome.selection}};
+      write_text(fold_dir / model::kMetadataFile, meta.dump(2) + "\n");
     }
     std::filesystem::remove_all(final_dir);
     std::filesystem::rename(fold_dir, final_dir);
-    fmt::print("{}", backtest::format_metrics_table(runs));
-    fmt::print("Saved     {} ({} steps in {:.1f} s, {:.0f} steps/s)\n\n", final_dir.string(),
-               core::thousands(static_cast<std::uint64_t>(trainer.timesteps())), train_secs,
-               static_cast<double>(trainer.timesteps()) / std::max(train_secs, 1e-9));
-    outcomes.push_back({f, std::move(runs), final_dir, trainer.timesteps(), train_secs});
+    fmt::print("Saved     {} ({})\n\n", final_dir.string(), fold_outcome.selection);
+    outcomes.push_back(std::move(fold_outcome));
   }
 
-  // Summary across folds: the model's test results next to the baselines' net P&L.
-  std::ofstream summary(out / "summary.csv");
-  summary << "fold,test_first,test_last,model_net_usd,model_trades,model_win_rate,model_max_dd_usd,model_sharpe,"
-             "flat_net_usd,random_net_usd,buy_hold_net_usd\n";
-  fmt::print("{:<5} {:<23} {:>13} {:>7} {:>6} {:>12} {:>7} {:>13} {:>13}\n", "fold", "test range", "model net",
-             "trades", "win %", "max DD", "Sharpe", "random net", "buy&hold net");
-  for (std::size_t k = 0; k < outcomes.size(); ++k) {
-    const auto& m = outcomes[k].runs[0].metrics;
-    const auto& f = folds[k];
-    const std::string range = core::format_trade_date(data.sessions()[f.test_begin].trade_date) + ".." +
-                              core::format_trade_date(data.sessions()[f.test_end - 1].trade_date).substr(5);
-    fmt::print("{:<5} {:<23} {:>13} {:>7} {:>6.1f} {:>12} {:>7.2f} {:>13} {:>13}\n", k + 1, range,
-               backtest::dollars(m.net_pnl_cents), m.trades, m.win_rate * 100, backtest::dollars(-m.max_drawdown_cents),
-               m.daily_sharpe, backtest::dollars(outcomes[k].runs[2].metrics.net_pnl_cents),
-               backtest::dollars(outcomes[k].runs[3].metrics.net_pnl_cents));
-    summary << fmt::format("{},{},{},{:.2f},{},{:.4f},{:.2f},{:.4f},{:.2f},{:.2f},{:.2f}\n", k + 1,
-                           core::format_trade_date(data.sessions()[f.test_begin].trade_date),
-                           core::format_trade_date(data.sessions()[f.test_end - 1].trade_date), m.net_pnl_cents / 100.0, m.trades,
-                           m.win_rate, m.max_drawdown_cents / 100.0, m.daily_sharpe,
-                           outcomes[k].runs[1].metrics.net_pnl_cents / 100.0, outcomes[k].runs[2].metrics.net_pnl_cents / 100.0,
-                           outcomes[k].runs[3].metrics.net_pnl_cents / 100.0);
-  }
-  fmt::print("Wrote     {}\n", (out / "summary.csv").string());
+  write_summary(outcomes, data, out / "summary.csv");
   return outcomes;
 }
 

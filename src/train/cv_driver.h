@@ -3,12 +3,20 @@
 // fit the scaler on the training sessions, train, evaluate the deterministic policy on the test
 // sessions next to the baselines, and save the model folder; then a summary across folds.
 //
-// A run folder holds run.toml, fold_<k>/ for every finished fold and summary.csv. A fold is
+// Each fold trains train.seeds PPO runs (seeds ppo.seed, ppo.seed + 1, ...). Every seed is judged
+// on the test range, so the results are a distribution over seeds, not a picked run; the model
+// saved as the fold's model is chosen on the validation range (train.validation_sessions) by its
+// net P&L there, never on the test range. Without a validation range the first seed is saved and
+// nothing is chosen.
+//
+// A run folder holds run.toml, fold_<k>/ for every finished fold and summary.csv; with several
+// seeds, fold_<k>/seed_<s>/ holds each seed's model and fold_<k>/ itself the chosen one. A fold is
 // written into fold_<k>.partial and renamed once every file is in place, so a fold_<k> folder is
 // always complete; a new run first removes the folds and summary of an earlier one.
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +33,20 @@ struct CvOptions {
   bool quiet = false;         // no progress lines on stderr
 };
 
-struct FoldOutcome {
-  backtest::Fold fold;
-  std::vector<backtest::RunResult> runs;  // on the test sessions: model, flat, random, buy and hold
-  std::filesystem::path dir;              // the saved model folder
+struct SeedOutcome {
+  std::uint64_t seed = 0;
+  std::vector<backtest::RunResult> test;          // on the test sessions: model, flat, random, buy and hold
+  std::optional<backtest::Metrics> validation;    // the model on the validation sessions, if any
   std::int64_t timesteps = 0;
   double train_seconds = 0;
+};
+
+struct FoldOutcome {
+  backtest::Fold fold;
+  std::vector<SeedOutcome> seeds;
+  std::size_t chosen = 0;      // index in seeds of the model saved in dir
+  std::string selection;       // how it was chosen, in words
+  std::filesystem::path dir;   // fold_<k>
 };
 
 // Trains and evaluates every fold of `run.train`, printing each fold's table and the summary to

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+
 #include "../env/env_test_util.h"
 #include "backtest/folds.h"
 
@@ -12,28 +15,95 @@ using namespace date::literals;
 using env::testing::Ohlc;
 using env::testing::SessionBars;
 
+// A fold as train [tb, te), validation [vb, ve), test [sb, se).
+Fold fold(std::size_t tb, std::size_t te, std::size_t vb, std::size_t ve, std::size_t sb, std::size_t se) {
+  Fold f;
+  f.train_begin = tb;
+  f.train_end = te;
+  f.validation_begin = vb;
+  f.validation_end = ve;
+  f.test_begin = sb;
+  f.test_end = se;
+  return f;
+}
+
+void expect_folds(const core::Result<std::vector<Fold>>& folds, const std::vector<Fold>& expected,
+                  const std::string& what) {
+  ASSERT_TRUE(folds) << what << ": " << folds.error().message;
+  ASSERT_EQ(folds->size(), expected.size()) << what;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const Fold& g = (*folds)[i];
+    const Fold& e = expected[i];
+    EXPECT_EQ(std::tie(g.train_begin, g.train_end, g.validation_begin, g.validation_end, g.test_begin, g.test_end),
+              std::tie(e.train_begin, e.train_end, e.validation_begin, e.validation_end, e.test_begin, e.test_end))
+        << what << " fold " << i;
+  }
+}
+
 TEST(TimeSeriesSplit, MatchesScikitLearnOnWholeSessions) {
   struct Row { std::size_t n; int folds; int gap; std::vector<Fold> expected; };
   const Row rows[] = {
-      {20, 2, 0, {{0, 8, 8, 14}, {0, 14, 14, 20}}},
-      {20, 2, 1, {{0, 7, 8, 14}, {0, 13, 14, 20}}},
-      {10, 3, 0, {{0, 4, 4, 6}, {0, 6, 6, 8}, {0, 8, 8, 10}}},
-      {5, 1, 0, {{0, 3, 3, 5}}},
+      {20, 2, 0, {fold(0, 8, 0, 0, 8, 14), fold(0, 14, 0, 0, 14, 20)}},
+      {20, 2, 1, {fold(0, 7, 0, 0, 8, 14), fold(0, 13, 0, 0, 14, 20)}},
+      {10, 3, 0, {fold(0, 4, 0, 0, 4, 6), fold(0, 6, 0, 0, 6, 8), fold(0, 8, 0, 0, 8, 10)}},
+      {5, 1, 0, {fold(0, 3, 0, 0, 3, 5)}},
   };
-  for (const Row& r : rows) {
-    auto folds = time_series_split(r.n, r.folds, r.gap);
-    ASSERT_TRUE(folds) << r.n;
-    ASSERT_EQ(folds->size(), r.expected.size());
-    for (std::size_t i = 0; i < r.expected.size(); ++i) {
-      EXPECT_EQ((*folds)[i].train_begin, r.expected[i].train_begin) << r.n << " fold " << i;
-      EXPECT_EQ((*folds)[i].train_end, r.expected[i].train_end) << r.n << " fold " << i;
-      EXPECT_EQ((*folds)[i].test_begin, r.expected[i].test_begin) << r.n << " fold " << i;
-      EXPECT_EQ((*folds)[i].test_end, r.expected[i].test_end) << r.n << " fold " << i;
-    }
-  }
+  for (const Row& r : rows) expect_folds(time_series_split(r.n, r.folds, r.gap), r.expected, std::to_string(r.n));
   EXPECT_FALSE(time_series_split(2, 2, 0));
   EXPECT_FALSE(time_series_split(9, 2, 3));
   EXPECT_FALSE(time_series_split(9, 0, 0));
+}
+
+TEST(WalkForwardSplit, ExpandingAndRollingWindowsWithPurgeAndValidation) {
+  struct Row { const char* what; std::size_t n; SplitPlan plan; std::vector<Fold> expected; };
+  const auto plan = [](int folds, int purge, int validation, WindowScheme scheme, int window) {
+    SplitPlan p;
+    p.folds = folds;
+    p.purge_sessions = purge;
+    p.validation_sessions = validation;
+    p.scheme = scheme;
+    p.train_sessions = window;
+    return p;
+  };
+  constexpr auto kE = WindowScheme::kExpanding;
+  constexpr auto kR = WindowScheme::kRolling;
+  const Row rows[] = {
+      {"expanding, validation 2", 20, plan(2, 0, 2, kE, 0), {fold(0, 6, 6, 8, 8, 14), fold(0, 12, 12, 14, 14, 20)}},
+      {"expanding, purge 1, validation 2", 20, plan(2, 1, 2, kE, 0),
+       {fold(0, 4, 5, 7, 8, 14), fold(0, 10, 11, 13, 14, 20)}},
+      {"rolling, first fold's length", 20, plan(2, 0, 0, kR, 0), {fold(0, 8, 0, 0, 8, 14), fold(6, 14, 0, 0, 14, 20)}},
+      {"rolling, 5 sessions", 40, plan(4, 0, 0, kR, 5),
+       {fold(3, 8, 0, 0, 8, 16), fold(11, 16, 0, 0, 16, 24), fold(19, 24, 0, 0, 24, 32), fold(27, 32, 0, 0, 32, 40)}},
+      {"rolling, purge 1, validation 1", 40, plan(4, 1, 1, kR, 4),
+       {fold(1, 5, 6, 7, 8, 16), fold(9, 13, 14, 15, 16, 24), fold(17, 21, 22, 23, 24, 32),
+        fold(25, 29, 30, 31, 32, 40)}},
+  };
+  for (const Row& r : rows) expect_folds(walk_forward_split(r.n, r.plan), r.expected, r.what);
+  // Every fold trains before what it is judged on, with the purge in between.
+  const auto folds = walk_forward_split(40, plan(4, 2, 3, kR, 0));
+  ASSERT_TRUE(folds);
+  for (const Fold& f : *folds) {
+    EXPECT_LT(f.train_begin, f.train_end);
+    EXPECT_EQ(f.validation_begin, f.train_end + 2);
+    EXPECT_EQ(f.test_begin, f.validation_end + 2);
+  }
+}
+
+TEST(WalkForwardSplit, RefusesPlansThatLeaveARangeEmpty) {
+  SplitPlan p;
+  p.folds = 2;
+  p.validation_sessions = 8;  // 20 sessions: fold 1 has 8 before its test range
+  EXPECT_FALSE(walk_forward_split(20, p));
+  p.validation_sessions = 2;
+  p.scheme = WindowScheme::kRolling;
+  p.train_sessions = 7;  // only 6 left for training in fold 1
+  const auto r = walk_forward_split(20, p);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("train_sessions is 7, but fold 1 has only 6"), std::string::npos);
+  p.train_sessions = -1;
+  EXPECT_FALSE(walk_forward_split(20, p));
+  EXPECT_TRUE(parse_window_scheme("rolling"));
+  EXPECT_FALSE(parse_window_scheme("sliding"));
 }
 
 // Two days: the first rises 40 ticks through the window, the second falls 40 ticks.
