@@ -1,5 +1,6 @@
 // daytrader generate: the synthetic ES market, written as Sierra Chart tick records.
 
+#include <cmath>
 #include <filesystem>
 
 #include <date/date.h>
@@ -8,6 +9,8 @@
 #include "commands.h"
 #include "common.h"
 #include "gen/market_generator.h"
+#include "gen/market_stats.h"
+#include "scid/reader.h"
 #include "scid/writer.h"
 
 namespace daytrader::cli {
@@ -18,6 +21,7 @@ void add_generate(CLI::App& app) {
     std::string out = "data/ES-synthetic.scid";
     std::string first_date;
     bool quiet = false;
+    bool stats = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
@@ -32,10 +36,20 @@ void add_generate(CLI::App& app) {
   cmd->add_option("--orders-per-session", o->config.orders_per_session,
                   "Aggressive orders per session (each may fill at several prices)")
       ->capture_default_str();
+  cmd->add_option("--signal-strength", o->config.signal_strength,
+                  "How much order flow predicts prices: 1 = the default market, 0 = none (a null market), "
+                  "up to 2; the orders are the same at every strength (docs/synthetic-market.md)")
+      ->capture_default_str();
+  cmd->add_flag("--stats", o->stats,
+                "Measure the written file's predictability: imbalance-return correlations and a follow-the-"
+                "imbalance rule, with standard errors");
   cmd->add_flag("--quiet", o->quiet, "No progress line");
   cmd->callback([o] {
     if (!o->first_date.empty())
       o->config.first_trade_date = date::sys_days(date::days(parse_trade_date(o->first_date, "--start")));
+    if (const double s = o->config.signal_strength; !std::isfinite(s) || s < 0 || s > gen::kMaxSignalStrength)
+      fail("--signal-strength {} is not valid: expected a number from 0 (order flow predicts nothing) to {} "
+           "(1 = the default market)", s, gen::kMaxSignalStrength);
     must(gen::validate(o->config));
     const std::filesystem::path out(o->out);
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
@@ -57,6 +71,12 @@ void add_generate(CLI::App& app) {
       fmt::print("{:<12} {:>9} {:>9} {:>9} {:>9} {:>8.2f} {:>11} {:>9}\n", date::format("%F", s.trade_date),
                  points(es, s.open_price), points(es, s.high), points(es, s.low), points(es, s.close_price),
                  es.to_price(s.high - s.low), thousands(s.volume), thousands(s.trades));
+    if (o->stats) {
+      // Measured on the file as written, read back.
+      const auto reader = must(scid::Reader::open(o->out));
+      fmt::print("Signal strength {}\n{}", o->config.signal_strength,
+                 gen::format_predictability(gen::measure_predictability(reader.records())));
+    }
   });
 }
 

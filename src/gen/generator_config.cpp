@@ -98,6 +98,7 @@ core::Status validate(const GeneratorConfig& c) {
   k.range("immediate_impact_fraction", c.immediate_impact_fraction, 0, 1);
   k.positive("impact_lag_minutes", c.impact_lag_minutes);
   k.range("impact_depth_exponent", c.impact_depth_exponent, 0, 4);
+  k.range("signal_strength", c.signal_strength, 0, kMaxSignalStrength);
   k.range("session_gap_points", c.session_gap_points, 0, 1e4);
   k.range("weekend_gap_points", c.weekend_gap_points, 0, 1e4);
 

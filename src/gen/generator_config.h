@@ -97,10 +97,23 @@ struct GeneratorConfig {
   // Outside RTH the book is thinner and each contract moves the price more: the impact is
   // multiplied by (book_depth_rth / book_depth_overnight)^impact_depth_exponent (2.0 by default).
   double impact_depth_exponent = 0.5;
+  // How much the order flow predicts future prices: 1 is the market above (the default, byte for
+  // byte), 0 a null market, values between interpolate, up to kMaxSignalStrength. The orders
+  // themselves (times, sides, sizes, fills) are the same at every strength; only the price's
+  // response to them changes. Each order moves the price by its surprise, side minus the side
+  // expected from the hidden tilt (2 P(buy) - 1), plus signal_strength times that expected side;
+  // the delayed share of the impact is signal_strength * (1 - immediate_impact_fraction) (at most
+  // 1); and a sweep moves the fair price min(signal_strength, 1) of the way to the new mid. At 0
+  // every order's impact is immediate and has mean zero given everything before it, so the fair
+  // price is a martingale: nothing in past order flow (or prices) predicts its future moves.
+  double signal_strength = 1.0;
   // Gaps between one session's close and the next session's open (fair price, points).
   double session_gap_points = 1.0;        // sd across the daily 16:00-17:00 halt
   double weekend_gap_points = 5.0;        // sd across a weekend
 };
+
+// The largest signal_strength validate() accepts.
+inline constexpr double kMaxSignalStrength = 2.0;
 
 // Checks every parameter; the error names the field, its value and the expected range.
 [[nodiscard]] core::Status validate(const GeneratorConfig& config);

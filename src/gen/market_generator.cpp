@@ -46,6 +46,17 @@ MarketGenerator::MarketGenerator(const GeneratorConfig& config)
   mean_order_size_ = config_.single_lot_probability + (1.0 - config_.single_lot_probability) * pareto_mean;
   const double percent_volume = 0.01 * config_.orders_per_session * mean_order_size_;
   impact_per_contract_ticks_ = config_.impact_ticks_per_percent / percent_volume;
+  // At signal_strength 1 these are exactly immediate_impact_fraction, 1 - it and 1 (the
+  // expressions reduce without rounding), so the default market is unchanged byte for byte.
+  const double s = config_.signal_strength;
+  const double imm = config_.immediate_impact_fraction;
+  delayed_fraction_ = s * (1.0 - imm);
+  immediate_fraction_ = imm + (1.0 - s) * (1.0 - imm);
+  if (delayed_fraction_ >= 1.0) {
+    delayed_fraction_ = 1.0;
+    immediate_fraction_ = 0.0;
+  }
+  sweep_weight_ = std::min(s, 1.0);
   const double q = 1.0 - 1.0 / config_.resting_order_mean_size;  // geometric: P(size > k) = q^k
   log_resting_q_ = q > 0.0 ? det_log(q) : 0.0;
 
@@ -190,21 +201,30 @@ void MarketGenerator::process_order(std::int64_t ms_us, bool in_rth, double mean
     // A sweep: the opposite side refills one tick behind the last fill price, and the fair
     // price is at least the new mid.
     ++summary.sweeps;
+    // Below signal strength 1 the fair price moves only part of the way (none at 0: the book
+    // refills and the quote returns to the fair price at the next order).
+    const double keep = 1.0 - sweep_weight_;
     if (buy) {
       bid_ = price.count() - 1;
-      fair_ = std::max(fair_, static_cast<double>(price.count()) - 0.5);
+      const double mid = static_cast<double>(price.count()) - 0.5;
+      fair_ = std::max(fair_, mid - keep * (mid - fair_));
     } else {
       bid_ = price.count();
-      fair_ = std::min(fair_, static_cast<double>(price.count()) + 0.5);
+      const double mid = static_cast<double>(price.count()) + 0.5;
+      fair_ = std::min(fair_, mid - keep * (mid - fair_));
     }
     wide_ = false;
     quote_wide_ = false;
   }
 
-  // Price impact of the order (Kyle's lambda): part now, part over the next minutes.
-  const double impact = impact_per_contract_ticks_ * impact_scale_ * static_cast<double>(size) * static_cast<double>(step);
-  fair_ += config_.immediate_impact_fraction * impact;
-  pending_impact_ += (1.0 - config_.immediate_impact_fraction) * impact;
+  // Price impact of the order (Kyle's lambda): part now, part over the next minutes. Its
+  // direction is the surprise (step - expected) plus signal_strength times the expected side,
+  // which is step itself at strength 1 ((1 - 1) * expected is exactly 0).
+  const double expected_side = 2.0 * p_buy - 1.0;
+  const double direction = static_cast<double>(step) - (1.0 - config_.signal_strength) * expected_side;
+  const double impact = impact_per_contract_ticks_ * impact_scale_ * static_cast<double>(size) * direction;
+  fair_ += immediate_fraction_ * impact;
+  pending_impact_ += delayed_fraction_ * impact;
   if (fair_ < kMinFairTicks) fair_ = kMinFairTicks;
 }
 

@@ -5,7 +5,8 @@
 // UTC through the tz database). Orders arrive with an intraday U-shaped rate; each one hits the
 // bid or lifts the ask of a moving 1-tick (sometimes 2-tick) quote and prints one record per
 // fill. A hidden, persistent "informed flow" state tilts the side of orders, and the fair price
-// follows order-flow imbalance with a lag, so imbalance has short-horizon predictive power.
+// follows order-flow imbalance with a lag, so imbalance has short-horizon predictive power
+// (GeneratorConfig::signal_strength scales it; at 0 the same orders predict nothing).
 // The model and every parameter are described in docs/synthetic-market.md.
 
 #include <cstdint>
@@ -91,6 +92,11 @@ class MarketGenerator {
   const core::SessionCalendar* calendar_;
   double mean_order_size_ = 0;
   double impact_per_contract_ticks_ = 0;
+  // signal_strength applied (generator_config.h): the shares of an order's impact that move the
+  // fair price at once and later, and the weight of a sweep's move to the new mid.
+  double immediate_fraction_ = 0;
+  double delayed_fraction_ = 0;
+  double sweep_weight_ = 1;
   double log_resting_q_ = 0;          // log of the geometric ratio of resting sizes (0: all 1-lots)
 
   int session_index_ = 0;
