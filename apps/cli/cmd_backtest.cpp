@@ -9,6 +9,7 @@
 #include "backtest/evaluate.h"
 #include "commands.h"
 #include "common.h"
+#include "core/instrument_table.h"
 #include "dataset/dataset.h"
 #include "model/model_bundle.h"
 #include "rl/checkpoint.h"
@@ -69,6 +70,7 @@ void add_backtest(CLI::App& app) {
   cmd->callback([o] {
     const auto folder = model::load_model_bundle(o->model);
     const auto data = must(dataset::Dataset::open(o->data));
+    must(folder.check_instrument(data.meta().instrument));  // an MES model never backtests on ES data
     must(data.check_feature_set(folder.scaler.feature_set()));
     must(folder.check_data(data.feature_set(), data.meta().bar, data.meta().instrument));
     auto [begin, end] = session_range(data, o->from, o->to);
@@ -101,7 +103,7 @@ void add_backtest(CLI::App& app) {
     const std::filesystem::path out = o->out.empty() ? folder.dir / "backtest" : std::filesystem::path(o->out);
     std::filesystem::create_directories(out);
     const auto es = data.meta().instrument;
-    const auto& cal = core::SessionCalendar::cme_globex();
+    const auto& cal = core::session_calendar_of(es);
     must(backtest::write_trades_csv((out / "trades.csv").string(), runs.front().trades, es, cal));
     write_equity_csv(out / "equity.csv", runs);
     const auto& e = cfg;

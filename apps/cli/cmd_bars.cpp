@@ -1,5 +1,5 @@
-// daytrader bars: SCID ticks or the original CSV -> footprint bars and features -> a dataset
-// and/or the original CSV.
+// daytrader bars: SCID ticks, a Sierra Chart text export or the original CSV -> footprint bars and
+// features -> a dataset and/or the original CSV.
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "core/instrument_table.h"
 #include "dataset/dataset.h"
 #include "features/feature_pipeline.h"
 #include "interop/original_csv.h"
@@ -27,8 +28,11 @@ void add_bars(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
-      "bars", "Build footprint bars, session studies and features from SCID ticks or the original CSV");
-  cmd->add_option("--in", o->in, "Input: a .scid tick file, the original system's ES_tuples.csv, or a dataset")
+      "bars",
+      "Build footprint bars, session studies and features from SCID ticks, a Sierra Chart text export or the original CSV");
+  cmd->add_option("--in", o->in,
+                  "Input: a .scid tick file, a Sierra Chart text export (Export Bar Data to Text File), the original "
+                  "system's ES_tuples.csv, or a dataset")
       ->required();
   cmd->add_option("--out", o->out, "Write a dataset (bars, footprints, features) for training");
   cmd->add_option("--csv-out", o->csv_out, "Write the bars in the original system's CSV format");
@@ -38,10 +42,9 @@ void add_bars(CLI::App& app) {
   cmd->add_flag("--sessions", o->sessions, "Print a table of the sessions");
   cmd->add_flag("--quiet", o->quiet, "No progress line");
   cmd->callback([o] {
-    const auto& cal = core::SessionCalendar::cme_globex();
-    const auto es = core::Instrument::es();
     must(features::validate(o->bar.features));
-    features::FeaturePipeline pipeline(o->bar.features, cal);  // checks the feature set before the long work
+    // Checks the feature set before the long work; the pipeline proper follows the instrument.
+    (void)features::FeaturePipeline(o->bar.features, core::SessionCalendar::cme_globex());
 
     // No output may overwrite the input or another output.
     const std::pair<const char*, const std::string*> outputs[] = {
@@ -55,9 +58,21 @@ void add_bars(CLI::App& app) {
           fail("{} and {} both name {}", outputs[j].first, outputs[i].first, *outputs[i].second);
     }
 
-    auto loaded = load_bars(o->in, o->bar, es, cal, !o->quiet);
+    auto loaded = load_bars(o->in, o->bar, !o->quiet);
+    for (const auto& n : loaded.notes) spdlog::info("{}", n);
     for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
-    if (loaded.bars.empty()) fail("{}: no bars in the selected range (check --from/--to and the file)", o->in);
+    const core::Instrument& inst = loaded.instrument.instrument;  // the bars' instrument
+    const core::SessionCalendar& cal = *loaded.calendar;
+    if (loaded.bars.empty()) {
+      if (loaded.bad_prices > 0 && loaded.bad_prices >= loaded.records)
+        fail("{}: no bars: every price was unusable (see the warnings); is the instrument right? The file was read "
+             "as {} from {} (--instrument chooses another)", o->in, core::describe(inst), loaded.instrument.origin);
+      fail("{}: no bars in the selected range (check --from/--to and the file)", o->in);
+    }
+    // "Minutes since the RTH open" counts from the instrument's RTH open (08:30 CT for ES).
+    features::FeatureConfig feature_config = o->bar.features;
+    feature_config.rth_open = core::rth_open_of(inst);
+    features::FeaturePipeline pipeline(feature_config, cal);
 
     const auto& set = pipeline.feature_set();
     std::vector<float> features(loaded.bars.size() * set.size());
@@ -68,24 +83,33 @@ void add_bars(CLI::App& app) {
     const auto& last = loaded.bars.back();
     std::size_t sessions = 1;
     for (std::size_t i = 1; i < loaded.bars.size(); ++i) sessions += loaded.bars[i].trade_date != loaded.bars[i - 1].trade_date;
+    const bool rows = loaded.kind == InputKind::kOriginalCsv || loaded.kind == InputKind::kSierraText;
     fmt::print("Input     {} ({}, {} {})\n", o->in, to_string(loaded.kind), thousands(loaded.records),
-               loaded.kind == InputKind::kOriginalCsv ? "rows" : "records");
+               rows ? "rows" : "records");
+    fmt::print("Instrument {} (from {})\n", core::describe(inst), loaded.instrument.origin);
     if (loaded.kind == InputKind::kScid)
       fmt::print("Trades    {} ({} outside session hours, skipped)\n", thousands(loaded.trades),
                  thousands(loaded.out_of_session));
+    if (loaded.kind == InputKind::kSierraText)
+      fmt::print("Rows      {} bar rows used ({} outside session hours, skipped); times read as {}\n",
+                 thousands(loaded.bar_records), thousands(loaded.out_of_session), loaded.export_tz);
     fmt::print("Bars      {} x {} in {} session{}, {} .. {} (exchange time {})\n", thousands(loaded.bars.size()),
                o->bar.bar, sessions, sessions == 1 ? "" : "s", cal.format_local(first.open_time), cal.format_local(last.close_time),
-               es.time_zone);
-    if (loaded.bar_records > 0)
+               inst.time_zone);
+    if (loaded.kind == InputKind::kSierraText)
+      fmt::print("Note      a text export has no volume at price: bars carry the rows' OHLC, volume, bid/ask volume and "
+                 "trades exactly; their footprints are approximate (each row's volume at its Last price; exact only "
+                 "for a 1-tick chart)\n");
+    else if (loaded.bar_records > 0)
       fmt::print("Note      {} of the trades are SCID bar records: bars carry their OHLC, volume, bid/ask volume "
                  "and trades exactly; their footprints are approximate (each record's volume at its close)\n",
                  thousands(loaded.bar_records));
     fmt::print("Features  {} v{} ({} columns, hash {})\n", set.name(), set.version(), set.size(), set.hash_hex());
-    if (o->sessions) print_sessions(loaded.bars, es);
+    if (o->sessions) print_sessions(loaded.bars, inst);
 
     if (!o->out.empty()) {
       dataset::DatasetMeta meta;
-      meta.instrument = es;
+      meta.instrument = inst;
       meta.bar = must(bars::BarSpec::parse(o->bar.bar));
       meta.source = std::filesystem::path(o->in).filename().string();
       write_via_temp(o->out, [&](const std::string& tmp) {
@@ -95,7 +119,7 @@ void add_bars(CLI::App& app) {
     }
     if (!o->csv_out.empty()) {
       write_via_temp(o->csv_out, [&](const std::string& tmp) {
-        return interop::export_original_csv(tmp, loaded.bars, es, cal);
+        return interop::export_original_csv(tmp, loaded.bars, inst, cal);
       });
       fmt::print("Wrote     {} ({})\n", o->csv_out, human_bytes(std::filesystem::file_size(o->csv_out)));
     }
@@ -110,8 +134,8 @@ void add_bars(CLI::App& app) {
         for (std::size_t i = 0; i < loaded.bars.size(); ++i) {
           const auto& b = loaded.bars[i];
           fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{}", core::format_trade_date(b.trade_date),
-                         cal.format_local(b.open_time), cal.format_local(b.close_time), points(es, b.open),
-                         points(es, b.high), points(es, b.low), points(es, b.close), b.volume, b.bid_volume,
+                         cal.format_local(b.open_time), cal.format_local(b.close_time), points(inst, b.open),
+                         points(inst, b.high), points(inst, b.low), points(inst, b.close), b.volume, b.bid_volume,
                          b.ask_volume, b.num_trades);
           for (std::size_t c = 0; c < set.size(); ++c)
             fmt::format_to(std::back_inserter(buf), ",{}", features[i * set.size() + c]);

@@ -1,5 +1,5 @@
-// daytrader inspect: what is in a SCID file, a dataset or an original CSV, and a readable
-// footprint of one bar.
+// daytrader inspect: what is in a SCID file, a Sierra Chart text export, a dataset or an original
+// CSV, and a readable footprint of one bar.
 
 #include <filesystem>
 
@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "core/instrument_table.h"
 #include "dataset/dataset.h"
 #include "features/bar_profile.h"
 #include "scid/reader.h"
@@ -108,25 +109,37 @@ void add_inspect(CLI::App& app) {
     bool sessions = true;
   };
   auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("inspect", "Describe a SCID file, dataset or original CSV and show a bar's footprint");
-  cmd->add_option("file", o->path, "A .scid tick file, a dataset, or an original ES_tuples.csv")->required();
+  auto* cmd = app.add_subcommand(
+      "inspect", "Describe a SCID file, Sierra Chart text export, dataset or original CSV and show a bar's footprint");
+  cmd->add_option("file", o->path,
+                  "A .scid tick file, a Sierra Chart text export, a dataset, or an original ES_tuples.csv")
+      ->required();
   add_bar_options(*cmd, o->bar, true);
   cmd->add_option("--index", o->index, "Show the footprint of this bar (0 = first, -1 = last)");
   cmd->add_option("--at", o->at, "Show the footprint of the bar open at this exchange time (YYYY-MM-DD HH:MM)");
   cmd->add_flag("!--no-sessions", o->sessions, "Do not print the table of sessions");
   cmd->callback([o] {
-    const auto& cal = core::SessionCalendar::cme_globex();
-    const auto es = core::Instrument::es();
     must(features::validate(o->bar.features));
-    const auto kind = detect_input(o->path);
+    const auto loaded = load_bars(o->path, o->bar, true);
+    for (const auto& n : loaded.notes) spdlog::info("{}", n);
+    for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
+    const core::Instrument& inst = loaded.instrument.instrument;
+    const core::SessionCalendar& cal = *loaded.calendar;
+    const auto kind = loaded.kind;
     if (kind == InputKind::kScid) describe_scid(o->path, cal);
     if (kind == InputKind::kDataset) describe_dataset(o->path);
-    const auto loaded = load_bars(o->path, o->bar, es, cal, true);
-    for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
     if (kind == InputKind::kOriginalCsv)
       fmt::print("File      {} (original CSV, {} rows)\n", o->path, thousands(loaded.records));
+    if (kind == InputKind::kSierraText) {
+      fmt::print("File      {} (Sierra Chart text export, {} rows; times read as {}; --export-tz names the chart's "
+                 "time zone)\n", o->path, thousands(loaded.records), loaded.export_tz);
+      fmt::print("Footprint none in the file: a text export holds bars, not volume at price, so each row's volume, "
+                 "bid/ask volume and trades sit at its Last price; footprints, POC and value area are approximate "
+                 "(exact only for a 1-tick chart)\n");
+    }
+    fmt::print("Instrument {} (from {})\n", core::describe(inst), loaded.instrument.origin);
     fmt::print("Bars      {} x {}\n", thousands(loaded.bars.size()), o->bar.bar);
-    if (o->sessions && !loaded.bars.empty()) print_sessions(loaded.bars, es);
+    if (o->sessions && !loaded.bars.empty()) print_sessions(loaded.bars, inst);
 
     std::optional<std::size_t> chosen;
     if (o->index) {
@@ -140,7 +153,7 @@ void add_inspect(CLI::App& app) {
         if (loaded.bars[i].open_time <= t && t < loaded.bars[i].close_time) chosen = i;
       if (!chosen) fail("no bar is open at {} exchange time", o->at);
     }
-    if (chosen) print_footprint(loaded.bars[*chosen], *chosen, es, cal, o->bar.features.profile);
+    if (chosen) print_footprint(loaded.bars[*chosen], *chosen, inst, cal, o->bar.features.profile);
   });
 }
 

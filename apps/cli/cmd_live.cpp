@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common.h"
 #include "config/live_config.h"
+#include "core/instrument_table.h"
 #include "dataset/dataset.h"
 #include "live/parity.h"
 #include "live/runner.h"
@@ -93,7 +94,7 @@ void add_live(CLI::App& app) {
     std::signal(SIGTERM, SIG_DFL);
 
     const auto bundle = model::load_model_bundle(cfg.model.folder);
-    const auto& cal = core::SessionCalendar::cme_globex();
+    const auto& cal = core::session_calendar_of(bundle.instrument);
     fmt::print("\nLive session {}: {} bars, {} decisions, {} orders, stopped: {}\n",
                summary.trade_date == 0 ? std::string("-") : core::format_trade_date(summary.trade_date), summary.bars,
                summary.decisions, summary.orders_sent, summary.stop_reason);

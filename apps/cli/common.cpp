@@ -8,10 +8,14 @@
 
 #include <date/date.h>
 
+#include <spdlog/spdlog.h>
+
 #include "bars/scid_bars.h"
+#include "core/instrument_table.h"
 #include "core/numbers.h"
 #include "dataset/dataset.h"
 #include "interop/original_csv.h"
+#include "interop/sierra_text.h"
 #include "scid/reader.h"
 
 namespace daytrader::cli {
@@ -62,12 +66,16 @@ void Progress::finish() {
 InputKind detect_input(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) fail("{}: cannot open", path);
-  char head[8] = {};
+  char head[4096] = {};
   f.read(head, sizeof head);
-  if (f.gcount() >= 4 && std::string_view(head, 4) == "SCID") return InputKind::kScid;
-  if (f.gcount() >= 6 && std::string_view(head, 6) == "DTDATA") return InputKind::kDataset;
+  const auto n = static_cast<std::size_t>(f.gcount());
+  const std::string_view bytes(head, n);
+  if (n >= 4 && bytes.substr(0, 4) == "SCID") return InputKind::kScid;
+  if (n >= 6 && bytes.substr(0, 6) == "DTDATA") return InputKind::kDataset;
+  if (interop::is_sierra_text_header(bytes.substr(0, bytes.find('\n')))) return InputKind::kSierraText;
   if (path.size() >= 4 && path.substr(path.size() - 4) == ".csv") return InputKind::kOriginalCsv;
-  fail("{}: not a SCID file (magic \"SCID\"), a daytrader dataset (\"DTDATA\") or an original CSV (*.csv)", path);
+  fail("{}: not a SCID file (magic \"SCID\"), a daytrader dataset (\"DTDATA\"), a Sierra Chart text export "
+       "(first line \"Date, Time, Open, ...\") or an original CSV (*.csv)", path);
 }
 
 const char* to_string(InputKind k) {
@@ -75,8 +83,56 @@ const char* to_string(InputKind k) {
     case InputKind::kScid: return "SCID";
     case InputKind::kDataset: return "dataset";
     case InputKind::kOriginalCsv: return "original CSV";
+    case InputKind::kSierraText: return "Sierra Chart text export";
   }
   return "?";
+}
+
+InstrumentChoice choose_instrument(const std::string& option, const std::string& path, InputKind kind,
+                                   const core::Instrument* recorded) {
+  InstrumentChoice c;
+  std::optional<core::Instrument> chosen;
+  if (!option.empty()) {
+    auto i = core::instrument_from_option(option);
+    if (!i) fail("--instrument: {}", i.error().message);
+    chosen = std::move(i).value();
+  }
+  if (kind == InputKind::kDataset) {
+    if (recorded == nullptr) fail("{}: the dataset's instrument is not known", path);
+    if (chosen && chosen->root != recorded->root)
+      fail("{}: the dataset holds {}; --instrument {} names {} (a dataset keeps the instrument it was built for)",
+           path, core::describe(*recorded), option, chosen->root);
+    c.instrument = *recorded;
+    c.origin = "the dataset";
+    return c;
+  }
+  const std::string name = std::filesystem::path(path).filename().string();
+  auto from_name = core::symbol_from_file_name(name);
+  if (chosen) {
+    c.instrument = *chosen;
+    c.origin = "--instrument";
+    if (from_name && from_name->has_value()) {
+      const auto& sym = **from_name;
+      if (sym.root != chosen->root)
+        spdlog::warn("--instrument {} overrides the file name {}, which names {}", option, name, sym.root);
+      else if (c.instrument.symbol.empty() && sym.is_contract())
+        c.instrument.symbol = sym.text;  // the contract, when the option names only the root
+    }
+  } else {
+    if (!from_name) fail("{} (--instrument reads the file as one of them)", from_name.error().message);
+    if (from_name->has_value()) {
+      const auto& sym = **from_name;
+      c.instrument = core::find_instrument(sym.root)->instrument(sym.is_contract() ? sym.text : std::string());
+      c.origin = "the file name";
+    } else {
+      c.instrument = core::Instrument::es();
+      c.origin = "the default";
+      c.defaulted = true;
+      spdlog::warn("No instrument given (--instrument) and none in the file name {}: assuming {}, the default", name,
+                   core::describe(c.instrument));
+    }
+  }
+  return c;
 }
 
 std::string thousands(std::uint64_t n) { return core::thousands(n); }
@@ -127,14 +183,21 @@ core::Timestamp parse_exchange_time(const std::string& text, const char* option,
 void add_bar_options(CLI::App& cmd, BarOptions& o, bool with_features) {
   cmd.add_option("--bar", o.bar, "Bar period: 30s, 1m, 5m, 1h (time), v500 (volume), t1000 (trades)")
       ->capture_default_str();
+  cmd.add_option("--instrument", o.instrument,
+                 "Instrument: a root (ES, MES, NQ, MNQ, YM, MYM, RTY, M2K, CL, MCL, GC, MGC) or a symbol (MESM26-CME); "
+                 "default: the symbol the file name starts with, else ES");
+  cmd.add_option("--export-tz", o.export_tz,
+                 "Sierra Chart text export: the time zone of its Date/Time (the chart's, e.g. America/New_York); "
+                 "default: the instrument's exchange time (America/Chicago)");
   cmd.add_option("--from", o.from, "First trade date to keep (YYYY-MM-DD, exchange calendar)");
   cmd.add_option("--to", o.to, "Last trade date to keep (YYYY-MM-DD), inclusive");
   cmd.add_flag("--keep-csv-studies", o.keep_csv_studies,
                "Original CSV input: keep the file's Delta/CVD/TodayOpen/PrevHigh/PrevLow/VWAP instead of "
                "recomputing them");
-  cmd.add_option("--min-price", o.min_price, "SCID input: prices at or below this (points) are bad records")
+  cmd.add_option("--min-price", o.min_price,
+                 "Prices at or below this (points) are bad: such SCID records and CSV/text rows are skipped and counted")
       ->capture_default_str();
-  cmd.add_option("--max-price", o.max_price, "SCID input: prices above this (points) are bad records")
+  cmd.add_option("--max-price", o.max_price, "Prices above this (points) are bad, as --min-price")
       ->capture_default_str();
   cmd.add_option("--max-bar-range", o.max_bar_range_ticks,
                  "Widest bar in ticks (high - low + 1); a print that would exceed it is skipped and counted")
@@ -153,14 +216,24 @@ void add_bar_options(CLI::App& cmd, BarOptions& o, bool with_features) {
       ->capture_default_str();
 }
 
-LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::Instrument& instrument,
-                     const core::SessionCalendar& calendar, bool show_progress) {
+LoadedBars load_bars(const std::string& path, const BarOptions& o, bool show_progress) {
   const auto spec = must(bars::BarSpec::parse(o.bar));
   const std::int32_t from = o.from.empty() ? INT32_MIN : parse_trade_date(o.from, "--from");
   const std::int32_t to = o.to.empty() ? INT32_MAX : parse_trade_date(o.to, "--to");
   if (from > to) fail("--from {} is after --to {}", o.from, o.to);
+  if (!(o.min_price < o.max_price)) fail("--min-price {} must be below --max-price {}", o.min_price, o.max_price);
   LoadedBars out;
   out.kind = detect_input(path);
+  if (!o.export_tz.empty() && out.kind != InputKind::kSierraText)
+    fail("--export-tz applies to Sierra Chart text exports; {} is a {} file{}", path, to_string(out.kind),
+         out.kind == InputKind::kScid ? " (SCID times are UTC)" : "");
+  std::optional<dataset::Dataset> data;
+  if (out.kind == InputKind::kDataset) data.emplace(must(dataset::Dataset::open(path)));
+  out.instrument = choose_instrument(o.instrument, path, out.kind, data ? &data->meta().instrument : nullptr);
+  const core::Instrument& instrument = out.instrument.instrument;
+  const core::SessionCalendar& calendar = core::session_calendar_of(instrument);
+  out.calendar = &calendar;
+  const market::PriceBand band{o.min_price, o.max_price};
   auto keep = [&](const bars::FootprintBar& b) { return b.trade_date >= from && b.trade_date <= to; };
 
   switch (out.kind) {
@@ -178,21 +251,19 @@ LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::I
         const auto base = static_cast<std::size_t>(records.data() - reader.records().data());
         records = records.first(reader.lower_bound(close) - base);
       }
-      if (!(o.min_price < o.max_price))
-        fail("--min-price {} must be below --max-price {}", o.min_price, o.max_price);
       bars::FootprintBuilder builder(spec, calendar);
       builder.set_max_range_ticks(o.max_bar_range_ticks);
       std::optional<Progress> progress;
       if (show_progress) progress.emplace("bars", records.size(), "records");
       const auto rep = bars::build_bars_from_scid(
           records, instrument, builder, [&](bars::FootprintBar&& b) { if (keep(b)) out.bars.push_back(std::move(b)); },
-          true, path, [&](std::uint64_t done, std::uint64_t) { if (progress) progress->update(done); },
-          market::PriceBand{o.min_price, o.max_price});
+          true, path, [&](std::uint64_t done, std::uint64_t) { if (progress) progress->update(done); }, band);
       if (progress) progress->finish();
       out.records = rep.records;
       out.trades = rep.trades;
       out.out_of_session = builder.stats().out_of_session;
       out.bar_records = rep.bar_records;
+      out.bad_prices = rep.bad_price;
       for (const auto& p : rep.problems) out.warnings.push_back(p);
       if (const auto& s = builder.stats(); s.first_out_of_range && rep.out_of_range > 0)
         out.warnings.push_back(fmt::format(
@@ -209,14 +280,66 @@ LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::I
                                            path, builder.stats().out_of_order));
       break;
     }
+    case InputKind::kSierraText: {
+      interop::SierraTextOptions so;
+      so.time_zone = o.export_tz.empty() ? instrument.time_zone : o.export_tz;
+      so.band = band;
+      out.export_tz = so.time_zone;
+      out.notes.push_back(fmt::format(
+          "Times in {} read as {} ({}); Sierra Chart exports in the chart's time zone", path, so.time_zone,
+          o.export_tz.empty() ? "the exchange time, the default of --export-tz" : "--export-tz"));
+      bars::FootprintBuilder builder(spec, calendar);
+      builder.set_max_range_ticks(o.max_bar_range_ticks);
+      interop::SierraTextReport rep;
+      must(interop::build_bars_from_sierra_text(
+          path, instrument, so, builder, [&](bars::FootprintBar&& b) { if (keep(b)) out.bars.push_back(std::move(b)); },
+          rep));
+      out.records = rep.rows;
+      out.trades = rep.bar_records;
+      out.bar_records = rep.bar_records;
+      out.out_of_session = rep.out_of_session;
+      out.bad_prices = rep.bad_price;
+      if (!rep.ignored_columns.empty())
+        out.notes.push_back(fmt::format("{}: columns not read: {}", path, fmt::join(rep.ignored_columns, ", ")));
+      out.warnings = rep.problems;
+      if (rep.skipped() > 0)
+        out.warnings.push_back(fmt::format(
+            "{}: {} rows in all, skipped: {} with a price outside --min-price {} .. --max-price {}, {} with Volume 0, "
+            "{} too wide for a bar", path, rep.skipped(), rep.bad_price, o.min_price, o.max_price, rep.zero_volume,
+            rep.out_of_range));
+      if (rep.sides_exceed_volume > 0)
+        out.warnings.push_back(fmt::format("{}: {} rows have BidVolume + AskVolume above Volume (kept as exported)",
+                                           path, rep.sides_exceed_volume));
+      if (rep.out_of_session > 0)
+        out.warnings.push_back(fmt::format(
+            "{}: {} rows fall in no session (the daily halt or a weekend in {} exchange time), skipped; if that is "
+            "every day's last or first hour, the export's time zone is not {}: give the chart's with --export-tz",
+            path, rep.out_of_session, instrument.time_zone, so.time_zone));
+      if (rep.backwards > 0)
+        out.warnings.push_back(fmt::format("{}: {} rows are earlier than the row before them (kept in the next bar)",
+                                           path, rep.backwards));
+      if (builder.stats().out_of_order > 0 && rep.backwards == 0)
+        out.warnings.push_back(fmt::format("{}: {} rows earlier than the bar before them (kept in the next bar)",
+                                           path, builder.stats().out_of_order));
+      break;
+    }
     case InputKind::kOriginalCsv: {
       interop::CsvImportOptions opts;
       opts.bar = spec;
       opts.recompute_studies = !o.keep_csv_studies;
+      opts.band = band;
       interop::CsvImportReport rep;
       auto all = must(interop::import_original_csv(path, instrument, calendar, opts, &rep));
       out.records = rep.rows;
       out.warnings = rep.warnings;
+      out.bad_prices = rep.bad_price_rows + rep.bad_price_levels;
+      for (const auto& p : rep.problems) out.warnings.push_back(p);
+      if (rep.skipped_rows() > 0 || rep.empty_bars > 0)
+        out.warnings.push_back(fmt::format(
+            "{}: {} rows in all, skipped: {} bars ({} rows) with a price outside --min-price {} .. --max-price {}, "
+            "{} level rows with such a price, {} level rows with TotalVolume 0, {} bars left without a level",
+            path, rep.skipped_rows(), rep.bad_price_bars, rep.bad_price_rows, o.min_price, o.max_price,
+            rep.bad_price_levels, rep.zero_volume_levels, rep.empty_bars));
       for (auto& b : all) {
         out.trades += b.num_trades;
         if (keep(b)) out.bars.push_back(std::move(b));
@@ -224,7 +347,7 @@ LoadedBars load_bars(const std::string& path, const BarOptions& o, const core::I
       break;
     }
     case InputKind::kDataset: {
-      auto d = must(dataset::Dataset::open(path));
+      const dataset::Dataset& d = *data;
       if (d.meta().bar != spec && o.bar != "1m")
         fail("{} holds {} bars; rebuilding with --bar {} needs the SCID or CSV source", path, d.meta().bar.to_string(), o.bar);
       out.records = d.size();

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "config/toml_fields.h"
+#include "core/instrument_table.h"
 
 namespace daytrader::config {
 
@@ -176,6 +177,9 @@ core::Status validate(const LiveConfig& config) {
   if (c.server.host.empty())
     return core::Error{"server.host is empty; expected a host name or address like 127.0.0.1"};
   if (c.market.symbol.empty()) return core::Error{"market.symbol is required: the contract, like \"ESZ25\""};
+  // A symbol of a known instrument (ESZ25-CME, MNQH26, ES-synthetic); `live` also refuses one whose
+  // root is not the model's.
+  if (auto sym = core::parse_symbol(c.market.symbol); !sym) return core::Error{"market." + sym.error().message};
   if (c.market.source == DataSource::kScid && c.market.scid_path.empty())
     return core::Error{"market.scid_path is required when market.source = \"scid\""};
   if (c.market.source == DataSource::kDtc && !c.market.scid_path.empty())

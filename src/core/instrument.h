@@ -15,8 +15,11 @@ struct Instrument {
   double tick_size = 0.25;          // index points per tick
   Cents tick_value_cents = 1250;    // $12.50 per tick per contract
   std::string time_zone = "America/Chicago";
+  // The contract when known, as Sierra Chart names it ("ESZ25-CME", "MNQH26"); "" when only the
+  // root is known. Informational: data and models are matched by root and tick, not by month.
+  std::string symbol;
 
-  // The E-mini S&P 500 future.
+  // The E-mini S&P 500 future (core/instrument_table.h has the others).
   [[nodiscard]] static Instrument es() { return Instrument{}; }
 
   [[nodiscard]] double points_per_tick() const noexcept { return tick_size; }

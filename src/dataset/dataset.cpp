@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -71,7 +72,8 @@ nlohmann::json meta_json(const DatasetMeta& meta, const features::FeatureSet& fs
        {{"root", meta.instrument.root},
         {"tick_size", meta.instrument.tick_size},
         {"tick_value_cents", meta.instrument.tick_value_cents},
-        {"time_zone", meta.instrument.time_zone}}},
+        {"time_zone", meta.instrument.time_zone},
+        {"symbol", meta.instrument.symbol}}},  // the contract, "" when only the root is known
       {"bar", meta.bar.to_string()},
       {"source", meta.source},
       {"feature_set",
@@ -81,6 +83,23 @@ nlohmann::json meta_json(const DatasetMeta& meta, const features::FeatureSet& fs
         {"columns", fs.columns()},
         {"parameters", params}}},
   };
+}
+
+// A JSON integer that fits T. nlohmann's get<T>() would convert a float such as 1e300, or wrap a
+// large integer, without a word (converting an out-of-range double is undefined).
+template <typename T>
+bool json_integer(const nlohmann::json& j, T& out) {
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<std::uint64_t>();
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  if (!j.is_number_integer()) return false;
+  const auto v = j.get<std::int64_t>();
+  if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+  out = static_cast<T>(v);
+  return true;
 }
 
 BarRecord to_record(const bars::FootprintBar& b, std::uint64_t first_level) {
@@ -243,8 +262,13 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
     const auto& inst = j.at("instrument");
     meta.instrument.root = inst.at("root").get<std::string>();
     meta.instrument.tick_size = inst.at("tick_size").get<double>();
-    meta.instrument.tick_value_cents = inst.at("tick_value_cents").get<std::int64_t>();
+    const auto& cents = inst.at("tick_value_cents");
+    if (!json_integer(cents, meta.instrument.tick_value_cents))
+      return fail(fmt::format("meta: instrument.tick_value_cents is {}, expected a positive whole number",
+                              cents.dump()));
     meta.instrument.time_zone = inst.at("time_zone").get<std::string>();
+    // The contract, recorded since instruments other than ES; older datasets have none.
+    meta.instrument.symbol = inst.value("symbol", std::string());
     if (!(meta.instrument.tick_size > 0) || !std::isfinite(meta.instrument.tick_size))
       return fail(fmt::format("meta: instrument.tick_size is {}, expected a positive number",
                               meta.instrument.tick_size));
@@ -256,8 +280,10 @@ core::Result<Dataset> Dataset::open(const std::string& path) {
     meta.bar = *spec;
     meta.source = j.at("source").get<std::string>();
     const auto& jf = j.at("feature_set");
-    const int version = jf.at("version").get<int>();
-    if (version < 1) return fail(fmt::format("meta: feature set version {} is not valid", version));
+    int version = 0;
+    if (!json_integer(jf.at("version"), version) || version < 1)
+      return fail(fmt::format("meta: feature_set.version is {}, expected a whole number from 1",
+                              jf.at("version").dump()));
     std::vector<features::FeatureParameter> params;
     for (const auto& p : jf.at("parameters"))
       params.push_back({p.at("key").get<std::string>(), p.at("value").get<std::string>()});

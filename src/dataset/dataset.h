@@ -6,8 +6,9 @@
 //   header (128 bytes): magic "DTDATA\r\n", format version, section table, counts, feature-set
 //                       hash, CRC-32 of the whole file (the header with its CRC field zeroed, then
 //                       every byte after it; version 1 covered only the bytes after the header)
-//   meta      JSON: instrument, bar spec, time zone, source, feature set (name, version, columns,
-//                   parameters, hash)
+//   meta      JSON: instrument (root, tick size and value, time zone, symbol: the contract or ""; a
+//                   dataset written before the symbol was recorded reads as ""), bar spec, source,
+//                   feature set (name, version, columns, parameters, hash)
 //   sessions  SessionRecord[n_sessions]  (trade date, first bar, bar count)
 //   bars      BarRecord[n_bars]          (OHLC, volumes, studies, level range)
 //   levels    LevelRecord[n_levels]      (price, bid, ask, total volume, trades)

@@ -1,21 +1,19 @@
 #include "interop/original_csv.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 #include <date/date.h>
 #include <fmt/format.h>
 
 #include "bars/session_studies.h"
+#include "interop/mapped_text.h"
 
 namespace daytrader::interop {
 
@@ -27,6 +25,7 @@ enum Col : int {
 };
 constexpr std::size_t kMaxFields = 64;
 constexpr std::size_t kMaxWarnings = 5;
+constexpr std::size_t kMaxProblems = 5;
 
 // Parses one file's rows into bars. State lives here so that helpers can name line and column.
 class Parser {
@@ -51,6 +50,16 @@ class Parser {
     if (report_.warnings.size() < kMaxWarnings)
       report_.warnings.push_back(fmt::format("{}: line {}: {}", source_, line_, message));
   }
+  // A skipped row, named while few have been: "f.csv: line 3, column Price: "0" is outside ...".
+  void problem(Col col, std::string_view value, std::string_view what) {
+    if (report_.problems.size() < kMaxProblems)
+      report_.problems.push_back(fmt::format("{}: line {}, column {}: \"{}\" {}", source_, line_,
+                                             kOriginalColumns[col], value, what));
+  }
+  [[nodiscard]] std::string band_text() const {
+    return fmt::format("is outside the accepted price band ({}, {}]", options_.band.min_price,
+                       options_.band.max_price);
+  }
 
   core::Status parse_header(std::string_view line);
   bool split(std::string_view line);
@@ -59,9 +68,13 @@ class Parser {
   core::Status parse_u32(Col c, std::uint32_t& out) const;
   core::Status parse_double(Col c, double& out) const;
   core::Status parse_price(Col c, core::Ticks& out) const;
+  // Same, and whether the price lies inside the band (a price off the grid is still an error).
+  core::Status parse_price(Col c, core::Ticks& out, bool& in_band) const;
   core::Status parse_date(std::string_view s, core::Timestamp& out) const;
   core::Status start_bar(bars::FootprintBar& bar);
   void finish_bar(bars::FootprintBar& bar);
+  // The bar read so far is complete: finished and kept, or dropped when it was skipped.
+  void end_bar(bars::FootprintBar& bar, std::vector<bars::FootprintBar>& out);
 
   std::string_view text_;
   const std::string& source_;
@@ -86,6 +99,10 @@ class Parser {
   std::int64_t csv_volume_ = 0, csv_delta_ = 0, csv_cvd_ = 0;
   core::Ticks csv_today_open_, csv_prev_high_, csv_prev_low_;
   double csv_vwap_ = 0;
+  bool skip_bar_ = false;          // a bar column's price is outside the band: drop the whole bar
+  std::uint64_t bar_rows_ = 0;     // rows of the bar being read
+  bool has_level_price_ = false;   // the bar's previous level price (skipped rows included)
+  core::Ticks last_level_price_;
   bars::SessionStudies studies_;
 };
 
@@ -171,6 +188,8 @@ core::Status Parser::parse_double(Col c, double& out) const {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty())
     return error_at(c, s, s.empty() ? "is empty (expected a number)" : "is not a number");
+  // from_chars reads "nan" and "inf": a VWAP kept from the file would carry them into features.
+  if (!std::isfinite(out)) return error_at(c, s, "is not a finite number");
   return {};
 }
 
@@ -182,7 +201,9 @@ core::Status Parser::parse_price(Col c, core::Ticks& out) const {
     const std::size_t dot = s.find('.');
     std::int64_t whole = 0, frac = 0;
     const std::string_view frac_text = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+    // (whole is bounded so that whole * 100 + 99 cannot overflow; larger values take the general path)
     if (parse_plain_int(s.substr(0, dot), whole) && s[0] != '-' && frac_text.size() <= 2 &&
+        whole <= (std::numeric_limits<std::int64_t>::max() - 99) / 100 &&
         (frac_text.empty() || parse_plain_int(frac_text, frac)) && frac >= 0 &&
         (dot == std::string_view::npos || !frac_text.empty())) {
       const std::int64_t hundredths = whole * 100 + (frac_text.size() == 1 ? frac * 10 : frac);
@@ -196,6 +217,12 @@ core::Status Parser::parse_price(Col c, core::Ticks& out) const {
   if (auto st = parse_double(c, v); !st) return st;
   if (!instrument_.try_to_ticks(v, out))
     return error_at(c, field(c), fmt::format("is not on the {} tick grid of {}", instrument_.tick_size, instrument_.root));
+  return {};
+}
+
+core::Status Parser::parse_price(Col c, core::Ticks& out, bool& in_band) const {
+  if (auto st = parse_price(c, out); !st) return st;
+  in_band = options_.band.contains(instrument_.to_price(out));
   return {};
 }
 
@@ -234,30 +261,65 @@ core::Status Parser::start_bar(bars::FootprintBar& bar) {
   bar_line_ = line_;
   bar_date_ = field(kDate);
   for (int c = kOpen; c <= kVwap; ++c) bar_text_[static_cast<std::size_t>(c)] = field(static_cast<Col>(c));
+  skip_bar_ = false;
+  bar_rows_ = 0;
+  has_level_price_ = false;
   if (auto st = parse_date(bar_date_, bar.open_time); !st) return st;
   bar.close_time = bar.open_time + std::chrono::seconds(options_.bar.size);
   bar.trade_date = static_cast<std::int32_t>(calendar_.trade_date(bar.open_time).time_since_epoch().count());
+  // A price outside the band (0, negative, absurd) makes the whole bar unusable, as a SCID
+  // record's does: it is skipped and counted. The first such column is named.
+  auto check_band = [&](Col c, bool in_band) {
+    if (in_band || skip_bar_) return;
+    skip_bar_ = true;
+    problem(c, field(c), fmt::format("{}; bar {} skipped", band_text(), bar_date_));
+  };
   for (auto [c, dst] : {std::pair{kOpen, &bar.open}, {kHigh, &bar.high}, {kLow, &bar.low}, {kClose, &bar.close},
-                        {kTodayOpen, &csv_today_open_}})
-    if (auto st = parse_price(c, *dst); !st) return st;
+                        {kTodayOpen, &csv_today_open_}}) {
+    bool in_band = true;
+    if (auto st = parse_price(c, *dst, in_band); !st) return st;
+    check_band(c, in_band);
+  }
   // PrevHigh/PrevLow are empty when there is no previous session (our export); older files
   // wrote 0 for that, which is read the same way.
   const bool prev_empty = field(kPrevHigh).empty() && field(kPrevLow).empty();
   if (prev_empty) {
     csv_prev_high_ = csv_prev_low_ = core::Ticks(0);
   } else {
-    for (auto [c, dst] : {std::pair{kPrevHigh, &csv_prev_high_}, {kPrevLow, &csv_prev_low_}})
-      if (auto st = parse_price(c, *dst); !st) return st;
+    bool in_band[2] = {true, true};
+    if (auto st = parse_price(kPrevHigh, csv_prev_high_, in_band[0]); !st) return st;
+    if (auto st = parse_price(kPrevLow, csv_prev_low_, in_band[1]); !st) return st;
+    if (csv_prev_high_.count() != 0 || csv_prev_low_.count() != 0) {
+      check_band(kPrevHigh, in_band[0]);
+      check_band(kPrevLow, in_band[1]);
+    }
   }
   if (auto st = parse_int(kVolume, csv_volume_); !st) return st;
   if (auto st = parse_int(kDelta, csv_delta_); !st) return st;
   if (auto st = parse_int(kCvd, csv_cvd_); !st) return st;
   if (auto st = parse_double(kVwap, csv_vwap_); !st) return st;
+  if (skip_bar_) return {};
   if (bar.low > bar.high || bar.open < bar.low || bar.open > bar.high || bar.close < bar.low || bar.close > bar.high)
     return core::Error{fmt::format("{}: line {}: bar {} has Open/High/Low/Close {}/{}/{}/{} that are not "
                                    "inside High..Low", source_, line_, bar_date_, field(kOpen),
                                    field(kHigh), field(kLow), field(kClose))};
   return {};
+}
+
+void Parser::end_bar(bars::FootprintBar& bar, std::vector<bars::FootprintBar>& out) {
+  if (skip_bar_) {
+    ++report_.bad_price_bars;
+    report_.bad_price_rows += bar_rows_;
+  } else if (bar.levels.empty()) {
+    ++report_.empty_bars;
+    if (report_.problems.size() < kMaxProblems)
+      report_.problems.push_back(fmt::format("{}: line {}: bar {} has no usable level left; skipped", source_,
+                                             bar_line_, bar_date_));
+  } else {
+    finish_bar(bar);
+    out.push_back(std::move(bar));
+  }
+  bar = bars::FootprintBar{};
 }
 
 void Parser::finish_bar(bars::FootprintBar& bar) {
@@ -315,10 +377,8 @@ core::Result<std::vector<bars::FootprintBar>> Parser::run() {
     ++report_.rows;
     if (!in_bar || field(kDate) != bar_date_) {
       if (in_bar) {
-        finish_bar(bar);
         prev_open = bar.open_time;
-        out.push_back(std::move(bar));
-        bar = bars::FootprintBar{};
+        end_bar(bar, out);
       }
       if (auto st = start_bar(bar); !st) return st.error();
       // The first row's text before its first level column: later rows of the bar repeat it.
@@ -338,24 +398,36 @@ core::Result<std::vector<bars::FootprintBar>> Parser::run() {
                           fmt::format("differs from \"{}\" on line {}, the first row of bar {}",
                                       bar_text_[static_cast<std::size_t>(c)], bar_line_, bar_date_));
     }
+    ++bar_rows_;
     bars::PriceLevel level;
-    if (auto st = parse_price(kPrice, level.price); !st) return st.error();
+    bool in_band = true;
+    if (auto st = parse_price(kPrice, level.price, in_band); !st) return st.error();
     if (auto st = parse_u32(kBid, level.bid_volume); !st) return st.error();
     if (auto st = parse_u32(kAsk, level.ask_volume); !st) return st.error();
     if (auto st = parse_u32(kTotalVolume, level.volume); !st) return st.error();
     if (auto st = parse_u32(kNumberOfTrades, level.trades); !st) return st.error();
-    if (!bar.levels.empty() && level.price <= bar.levels.back().price)
+    if (has_level_price_ && level.price <= last_level_price_)
       return error_at(kPrice, field(kPrice), "is not above the previous level of the same bar (rows must be "
                                              "sorted by Date, then Price)");
+    has_level_price_ = true;
+    last_level_price_ = level.price;
+    if (skip_bar_) continue;  // counted with its bar
+    if (!in_band) {
+      ++report_.bad_price_levels;
+      problem(kPrice, field(kPrice), fmt::format("{}; row skipped", band_text()));
+      continue;
+    }
+    if (level.volume == 0) {
+      ++report_.zero_volume_levels;
+      problem(kTotalVolume, field(kTotalVolume), "is a level without volume (no contract traded); row skipped");
+      continue;
+    }
     if (static_cast<std::uint64_t>(level.bid_volume) + level.ask_volume > level.volume)
       warn(fmt::format("Bid {} + Ask {} exceed TotalVolume {}", level.bid_volume, level.ask_volume, level.volume));
     bar.levels.push_back(level);
   }
   if (!have_header) return core::Error{fmt::format("{}: the file is empty (no header line)", source_)};
-  if (in_bar) {
-    finish_bar(bar);
-    out.push_back(std::move(bar));
-  }
+  if (in_bar) end_bar(bar, out);
   report_.bars = out.size();
   return out;
 }
@@ -373,26 +445,9 @@ core::Result<std::vector<bars::FootprintBar>> parse_original_csv(
 core::Result<std::vector<bars::FootprintBar>> import_original_csv(
     const std::string& path, const core::Instrument& instrument, const core::SessionCalendar& calendar,
     const CsvImportOptions& options, CsvImportReport* report) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return core::Error{fmt::format("{}: cannot stat: {}", path, std::strerror(errno))};
-  }
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {
-    ::close(fd);
-    return parse_original_csv({}, path, instrument, calendar, options, report);
-  }
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return core::Error{fmt::format("{}: cannot map: {}", path, std::strerror(errno))};
-  ::madvise(map, size, MADV_SEQUENTIAL);
-  auto result = parse_original_csv(std::string_view(static_cast<const char*>(map), size), path, instrument,
-                                   calendar, options, report);
-  ::munmap(map, size);
-  return result;
+  auto file = MappedText::open(path);
+  if (!file) return file.error();
+  return parse_original_csv(file->text(), path, instrument, calendar, options, report);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <variant>
 
+#include "core/instrument_table.h"
 #include "journal/journal.h"
 #include "market/from_dtc.h"
 #include "market/from_scid.h"
@@ -297,14 +298,25 @@ RunSummary Runner::run() {
   // --- the model ---
   const auto bundle = model::load_model_bundle(c.model_dir);
   rl::Policy policy = bundle.load_policy(c.seed);
-  if (c.symbol.rfind(bundle.instrument.root, 0) != 0)
-    fail("live: the model {} was trained on {}; symbol \"{}\" does not start with {}", c.model_dir.string(),
-         bundle.instrument.root, c.symbol, bundle.instrument.root);
+  // The symbol traded must be the model's instrument: its root (ESZ25-CME -> ES, MESZ25 -> MES), and
+  // through the table its tick size and value.
+  const auto traded = core::parse_symbol(c.symbol);
+  if (!traded) fail("live: [market] {}", traded.error().message);
+  if (auto st = bundle.check_instrument(core::find_instrument(traded->root)->instrument(c.symbol)); !st)
+    fail("live: symbol \"{}\" is {}: {}", c.symbol, traded->root, st.error().message);
+  if (c.source == DataSource::kScid) {
+    // A chart file named for another contract than the symbol traded (Sierra names files by symbol).
+    const auto file = core::symbol_from_file_name(c.scid_path);
+    if (file && file->has_value() && (*file)->root != traded->root)
+      fail("live: [market] scid_path {} is a {} file; the symbol traded is {} ({})", c.scid_path, (*file)->root,
+           c.symbol, traded->root);
+  }
   EngineSettings settings;
   settings.env = bundle.config.env;
   settings.bar = bundle.bar;
   settings.features = bundle.features;
   settings.instrument = bundle.instrument;
+  settings.calendar = &core::session_calendar_of(bundle.instrument);
   settings.limits = c.limits;
   settings.deterministic = c.deterministic;
 

@@ -24,6 +24,8 @@ enum class ScidEvent : std::uint8_t { kSkip, kTrade, kQuote, kBadPrice, kBadTime
 struct PriceBand {
   double min_price = 0.0;          // exclusive: price 0 and negative prices are refused
   double max_price = 1'000'000.0;  // inclusive
+  // False for NaN as well. Text readers (interop/) check their prices with this too.
+  [[nodiscard]] bool contains(double price) const noexcept { return price > min_price && price <= max_price; }
 };
 
 // The open, high and low of a bar record (its close and totals are in the Trade).
@@ -102,7 +104,10 @@ class ScidAdapter {
     const auto r = static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
     out = core::Ticks(r);
     const double err = x - static_cast<double>(r);
-    return err <= 1e-2 && err >= -1e-2;  // float32 rounding of other tick sizes
+    // The tick it rounds to must be in the band too: 1e-40 is above 0 but rounds to price 0.
+    const double snapped = static_cast<double>(r) / inv_tick_;
+    return err <= 1e-2 && err >= -1e-2 &&  // float32 rounding of other tick sizes
+           snapped > band_.min_price && snapped <= band_.max_price;
   }
   double inv_tick_;
   PriceBand band_;

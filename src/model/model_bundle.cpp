@@ -63,8 +63,8 @@ features::FeatureConfig feature_config_of(const std::filesystem::path& dir, cons
 }  // namespace
 
 nlohmann::json instrument_json(const core::Instrument& i) {
-  return {{"root", i.root}, {"tick_size", i.tick_size}, {"tick_value_cents", i.tick_value_cents},
-          {"time_zone", i.time_zone}};
+  return {{"root", i.root},           {"tick_size", i.tick_size}, {"tick_value_cents", i.tick_value_cents},
+          {"time_zone", i.time_zone}, {"symbol", i.symbol}};  // symbol: the contract, or ""
 }
 
 core::Status ModelBundle::check_feature_set(const features::FeatureSet& data) const {
@@ -92,9 +92,10 @@ core::Status ModelBundle::check_instrument(const core::Instrument& data) const {
 
 core::Status ModelBundle::check_data(const features::FeatureSet& feature_set, const bars::BarSpec& data_bar,
                                      const core::Instrument& data_instrument) const {
+  // The instrument first: another instrument's data may differ in every other respect as well.
+  if (auto st = check_instrument(data_instrument); !st) return st;
   if (auto st = check_feature_set(feature_set); !st) return st;
-  if (auto st = check_bar_spec(data_bar); !st) return st;
-  return check_instrument(data_instrument);
+  return check_bar_spec(data_bar);
 }
 
 rl::Policy ModelBundle::load_policy(std::uint64_t seed) const {
@@ -135,6 +136,7 @@ ModelBundle load_model_bundle(const std::filesystem::path& dir) {
       b.instrument.tick_size = i.at("tick_size").get<double>();
       b.instrument.tick_value_cents = i.at("tick_value_cents").get<std::int64_t>();
       b.instrument.time_zone = i.value("time_zone", b.instrument.time_zone);
+      b.instrument.symbol = i.value("symbol", std::string());
       if (!(b.instrument.tick_size > 0) || b.instrument.tick_value_cents <= 0)
         fail("{}: metadata.json: instrument tick_size {} / tick_value_cents {}; expected > 0", dir.string(),
              b.instrument.tick_size, b.instrument.tick_value_cents);

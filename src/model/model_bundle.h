@@ -36,7 +36,7 @@ struct ModelBundle {
   [[nodiscard]] core::Status check_feature_set(const features::FeatureSet& data) const;
   [[nodiscard]] core::Status check_bar_spec(const bars::BarSpec& data) const;
   [[nodiscard]] core::Status check_instrument(const core::Instrument& data) const;
-  // All three against data described by `source` (a dataset path, a symbol).
+  // All three (the instrument first) against the data's.
   [[nodiscard]] core::Status check_data(const features::FeatureSet& feature_set, const bars::BarSpec& bar,
                                         const core::Instrument& instrument) const;
 

@@ -275,6 +275,13 @@ TEST(LiveConfig, ErrorsCiteFileLineColumnFieldAndValue) {
       {"[market]\nsymbol = \"ESZ25\"\n[run]\ndir = \"r\"\n", {}, "live.toml: model.folder is required"},
       {"[market]\nsymbol = \"ESZ25\"\n[model]\nfolder = \"m\"\n", {}, "live.toml: run.dir is required"},
       {"", {}, "defaults: market.symbol is required"},
+      // The symbol names a known instrument (its root decides which; live checks it against the model's).
+      {"[market]\nsymbol = \"ZBZ25\"\n[model]\nfolder = \"m\"\n[run]\ndir = \"r\"\n",
+       {},
+       "live.toml: market.symbol \"ZBZ25\": unknown root ZB; known roots: ES, MES, NQ, MNQ, YM, MYM, RTY, M2K, CL"},
+      {"[market]\nsymbol = \"ESF25\"\n[model]\nfolder = \"m\"\n[run]\ndir = \"r\"\n",
+       {},
+       "live.toml: market.symbol \"ESF25\": ES lists only H, M, U, Z contracts, not month F"},
       {ok + "[server]\nhost = \"\"\n", {}, "live.toml: server.host is empty"},
       {ok + "[risk]\nkill_file = \"\"\n", {}, "live.toml: risk.kill_file is empty"},
       {ok, {"market.source=scid"}, "live.toml: market.scid_path is required when market.source = \"scid\""},

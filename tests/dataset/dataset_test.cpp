@@ -111,6 +111,45 @@ TEST_F(DatasetFile, RoundTripsBarsFootprintsAndFeatures) {
   EXPECT_EQ(covered, bars_.size());
 }
 
+// The instrument with its contract round-trips; "" when only the root is known.
+TEST_F(DatasetFile, RecordsTheInstrumentAndItsContract) {
+  struct Row { const char* root; double tick_size; core::Cents tick_value_cents; const char* symbol; };
+  const Row rows[] = {{"MES", 0.25, 125, "MESZ25-CME"}, {"CL", 0.01, 1000, "CLK26-NYMEX"}, {"ES", 0.25, 1250, ""}};
+  for (const Row& r : rows) {
+    meta_.instrument.root = r.root;
+    meta_.instrument.tick_size = r.tick_size;
+    meta_.instrument.tick_value_cents = r.tick_value_cents;
+    meta_.instrument.symbol = r.symbol;
+    ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_)) << r.root;
+    auto d = Dataset::open(path_);
+    ASSERT_TRUE(d) << r.root << ": " << d.error().message;
+    EXPECT_EQ(d->meta().instrument.root, r.root);
+    EXPECT_EQ(d->meta().instrument.tick_size, r.tick_size);
+    EXPECT_EQ(d->meta().instrument.tick_value_cents, r.tick_value_cents);
+    EXPECT_EQ(d->meta().instrument.time_zone, "America/Chicago");
+    EXPECT_EQ(d->meta().instrument.symbol, r.symbol);
+  }
+}
+
+// A dataset written before the contract was recorded (no "symbol" in its meta) still opens.
+TEST_F(DatasetFile, ReadsADatasetWrittenBeforeTheContractWasRecorded) {
+  ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
+  std::ifstream in(path_, std::ios::binary);
+  std::vector<unsigned char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // Blank out the key in place (same length, still valid JSON), then reseal the checksum.
+  const std::string key = "\"symbol\": \"\",";
+  const std::string text(buf.begin(), buf.end());
+  const auto at = text.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const std::string blank(key.size(), ' ');
+  corrupt_and_reseal(at, blank.data(), blank.size());
+  auto d = Dataset::open(path_);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->meta().instrument.root, "ES");
+  EXPECT_EQ(d->meta().instrument.symbol, "");
+}
+
 TEST_F(DatasetFile, RefusesAnotherFeatureSetNamingBoth) {
   ASSERT_TRUE(write_dataset(path_, meta_, footprint_set(), bars_, features_));
   auto d = Dataset::open(path_);

@@ -200,6 +200,85 @@ TEST(OriginalCsv, LeavesAMissingPreviousSessionEmptyAndReadsItBack) {
   }
 }
 
+// Price 0, negative or absurd prices and levels without volume are skipped and counted, the first
+// few named, as the SCID reader skips records with the same faults; a price off the grid stays an
+// error (ReportsBadRowsWithLineAndColumn).
+TEST(OriginalCsv, SkipsAndCountsBadPricesAndZeroVolumeLevelsLikeTheScidReader) {
+  // Bar columns: Date, Open, High, Low, Close, Volume, Delta, CVD, TodayOpen, PrevHigh, PrevLow, VWAP.
+  auto bar = [](const char* time, const char* open, const char* today_open, const char* prev_high,
+                const char* prev_low) {
+    return fmt::format("2024-03-05 {},{},5101.0,5100.0,5100.75,15,0,0,{},{},{},5100.5,", time, open, today_open,
+                       prev_high, prev_low);
+  };
+  const std::string good0 = bar("08:30:00", "5100.25", "5100.25", "", "") + "5100.0,5,5,10,3\n" +
+                            bar("08:30:00", "5100.25", "5100.25", "", "") + "5100.75,2,3,5,2\n";
+  const std::string good2 = bar("08:32:00", "5100.25", "5100.25", "", "") + "5100.5,1,2,3,1\n";
+  const std::string b1 = bar("08:31:00", "5100.25", "5100.25", "", "");
+  struct Row {
+    const char* name;
+    std::string rows;  // the bar at 08:31 (lines 4 and 5)
+    std::uint64_t CsvImportReport::*counter;
+    std::uint64_t count;
+    std::size_t bars;               // bars kept
+    std::uint32_t second_bar_volume;  // of the 08:31 bar when kept
+    const char* message;
+  };
+  const std::string b1_open0 = bar("08:31:00", "0", "5100.25", "", "");
+  const std::string b1_today_neg = bar("08:31:00", "5100.25", "-5100.25", "", "");
+  const std::string b1_prev_low0 = bar("08:31:00", "5100.25", "5100.25", "5110", "0");
+  const Row rows[] = {
+      {"Open 0", b1_open0 + "5100.0,5,5,10,3\n" + b1_open0 + "5100.75,2,3,5,2\n", &CsvImportReport::bad_price_bars, 1,
+       2, 0,
+       "b.csv: line 4, column Open: \"0\" is outside the accepted price band (0, 1000000]; bar 2024-03-05 08:31:00 "
+       "skipped"},
+      {"TodayOpen negative", b1_today_neg + "5100.0,5,5,10,3\n" + b1_today_neg + "5100.75,2,3,5,2\n",
+       &CsvImportReport::bad_price_rows, 2, 2, 0, "b.csv: line 4, column TodayOpen: \"-5100.25\" is outside"},
+      {"PrevLow 0 beside a PrevHigh", b1_prev_low0 + "5100.0,5,5,10,3\n" + b1_prev_low0 + "5100.75,2,3,5,2\n",
+       &CsvImportReport::bad_price_bars, 1, 2, 0, "b.csv: line 4, column PrevLow: \"0\" is outside"},
+      {"level price 0", b1 + "0,5,5,10,3\n" + b1 + "5100.75,2,3,5,2\n", &CsvImportReport::bad_price_levels, 1, 3, 5,
+       "b.csv: line 4, column Price: \"0\" is outside the accepted price band (0, 1000000]; row skipped"},
+      {"level price negative", b1 + "-5,5,5,10,3\n" + b1 + "5100.75,2,3,5,2\n", &CsvImportReport::bad_price_levels, 1,
+       3, 5, "b.csv: line 4, column Price: \"-5\" is outside"},
+      {"level price absurd", b1 + "5100.0,5,5,10,3\n" + b1 + "2000000,2,3,5,2\n", &CsvImportReport::bad_price_levels,
+       1, 3, 10, "b.csv: line 5, column Price: \"2000000\" is outside"},
+      {"zero-volume level", b1 + "5100.0,0,0,0,0\n" + b1 + "5100.75,2,3,5,2\n", &CsvImportReport::zero_volume_levels, 1,
+       3, 5,
+       "b.csv: line 4, column TotalVolume: \"0\" is a level without volume (no contract traded); row skipped"},
+      {"no level left", b1 + "5100.0,0,0,0,0\n" + b1 + "5100.75,0,0,0,1\n", &CsvImportReport::empty_bars, 1, 2, 0,
+       "b.csv: line 4: bar 2024-03-05 08:31:00 has no usable level left; skipped"},
+  };
+  for (const Row& r : rows) {
+    CsvImportReport report;
+    auto bars = parse_original_csv(kHeader + good0 + r.rows + good2, "b.csv", kEs, cal(), CsvImportOptions{}, &report);
+    ASSERT_TRUE(bars) << r.name << ": " << bars.error().message;
+    EXPECT_EQ(report.*r.counter, r.count) << r.name;
+    EXPECT_EQ(report.rows, 5u) << r.name;
+    ASSERT_EQ(bars->size(), r.bars) << r.name;
+    if (r.bars == 3) {
+      EXPECT_EQ((*bars)[1].volume, r.second_bar_volume) << r.name;
+    }
+    EXPECT_EQ(bars->front().volume, 15u) << r.name;
+    EXPECT_EQ(bars->back().volume, 3u) << r.name;
+    std::string problems;
+    for (const auto& p : report.problems) problems += p + "\n";
+    EXPECT_NE(problems.find(r.message), std::string::npos) << r.name << ": " << problems;
+  }
+  // The band is the caller's (--min-price / --max-price), as for SCID input.
+  CsvImportOptions narrow;
+  narrow.band = {5100.0, 6000.0};  // Low 5100.0 is not above 5100.0
+  CsvImportReport report;
+  auto bars = parse_original_csv(kHeader + good0 + good2, "b.csv", kEs, cal(), narrow, &report);
+  ASSERT_TRUE(bars) << bars.error().message;
+  EXPECT_EQ(report.bad_price_bars, 2u);
+  EXPECT_EQ(report.bad_price_rows, 3u);
+  EXPECT_EQ(report.skipped_rows(), 3u);
+  EXPECT_TRUE(bars->empty());
+  EXPECT_NE(report.problems.front().find("b.csv: line 2, column Low: \"5100.0\" is outside the accepted price band "
+                                         "(5100, 6000]"),
+            std::string::npos)
+      << report.problems.front();
+}
+
 TEST(OriginalCsv, RefusesDatesOutsideTheYearsSessionsAndExistingLocalTimes) {
   struct Row { const char* name; const char* date; const char* message; };
   const Row rows[] = {

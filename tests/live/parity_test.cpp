@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/instrument_table.h"
 #include "dtc/codec.h"
 #include "env/trading_env.h"
 #include "journal/journal.h"
@@ -367,6 +368,65 @@ TEST(LiveFaults, RefusedMarketDataStopsWithTheReasonAndSuggestsTheScidSource) {
     const std::string what = e.what();
     EXPECT_NE(what.find("refused market data for ESM24"), std::string::npos) << what;
     EXPECT_NE(what.find("source = \"scid\""), std::string::npos) << what;
+  }
+}
+
+// backtest and live --backtest-data check the data through ModelBundle::check_data: another
+// instrument is refused first, naming both; another contract month of the same one is not.
+TEST(LiveInstrument, TheModelBundleRefusesAnotherInstrumentsDataFirst) {
+  World w("bundle");
+  const auto bundle = model::load_model_bundle(w.model_dir);
+  const auto data = dataset::Dataset::open(w.dataset_path).value();
+  EXPECT_TRUE(bundle.check_data(data.feature_set(), data.meta().bar, data.meta().instrument));
+  EXPECT_TRUE(bundle.check_instrument(core::find_instrument("ES")->instrument("ESZ25-CME")));
+  struct Row { const char* root; const char* message; };
+  const Row rows[] = {
+      {"MES", "the model was trained on ES (tick 0.25 = $12.50); this data is MES (tick 0.25 = $1.25)"},
+      {"NQ", "the model was trained on ES (tick 0.25 = $12.50); this data is NQ (tick 0.25 = $5.00)"},
+      {"CL", "the model was trained on ES (tick 0.25 = $12.50); this data is CL (tick 0.01 = $10.00)"},
+  };
+  for (const Row& r : rows) {
+    // Another bar spec too: the instrument is what the message names.
+    const auto st = bundle.check_data(data.feature_set(), bars::BarSpec{bars::BarKind::kTime, 300},
+                                      core::find_instrument(r.root)->instrument());
+    ASSERT_FALSE(st) << r.root;
+    EXPECT_NE(st.error().message.find(r.message), std::string::npos) << r.root << ": " << st.error().message;
+  }
+}
+
+TEST(LiveInstrument, ASymbolOrChartFileOfAnotherInstrumentThanTheModelsIsRefusedBeforeConnecting) {
+  World w("instrument");  // an ES model
+  struct Row {
+    const char* symbol;
+    const char* scid_path;  // "" = the DTC source
+    const char* message;
+  };
+  const Row rows[] = {
+      {"MESZ25", "", "live: symbol \"MESZ25\" is MES: "},
+      {"NQH26-CME", "", "live: symbol \"NQH26-CME\" is NQ: "},
+      {"ZZZ", "", "live: [market] symbol \"ZZZ\": ZZZ is neither a known root"},
+      {"ESZ25", "MESZ25-CME.scid", "MESZ25-CME.scid is a MES file; the symbol traded is ESZ25 (ES)"},
+  };
+  for (const Row& r : rows) {
+    auto cfg = w.runner(1, "run");  // never connected: refused first
+    cfg.symbol = r.symbol;
+    if (*r.scid_path != 0) {
+      cfg.source = DataSource::kScid;
+      cfg.scid_path = (w.dir / r.scid_path).string();
+    }
+    Runner runner(cfg);
+    try {
+      (void)runner.run();
+      ADD_FAILURE() << r.symbol << ": run() should have refused to start";
+    } catch (const core::DaytraderError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(r.message), std::string::npos) << r.symbol << ": " << what;
+      if (std::string_view(r.symbol) == "MESZ25") {
+        EXPECT_NE(what.find("the model was trained on ES (tick 0.25 = $12.50); this data is MES (tick 0.25 = $1.25)"),
+                  std::string::npos)
+            << what;
+      }
+    }
   }
 }
 
