@@ -21,8 +21,11 @@ std::optional<FootprintBar> FootprintBuilder::on_trade_slow(const market::Trade&
     if (full_ || t.ts >= bar_close_) {
       done = close_bar(full_ || spec_.kind != BarKind::kTime ? last_ts_ + kOneNs : bar_close_);
     } else {
-      // Earlier than the open bar's start (timestamps went backwards): keep its volume.
+      // Earlier than the open bar's start (timestamps went backwards): keep its volume, at the
+      // bar's latest time, so that the bar's times never go back (a volume or tick bar closes
+      // 1 ns after its last trade, which must not come before its open).
       ++stats_.out_of_order;
+      t.ts = last_ts_;
       add(t);
       return done;
     }

@@ -38,6 +38,10 @@ std::string describe_bad_price(const scid::Record& r, const core::Instrument& in
     if (std::fabs(x - std::round(x)) > 1e-2)
       return fmt::format("{} {} is not on the {} tick grid", fields[k].name, fields[k].value,
                          instrument.tick_size);
+    const double snapped = std::round(x) * instrument.tick_size;
+    if (!(snapped > band.min_price && snapped <= band.max_price))
+      return fmt::format("{} {} rounds to {}, outside the accepted price band ({}, {}]", fields[k].name,
+                         fields[k].value, snapped, band.min_price, band.max_price);
   }
   return fmt::format("price {} is not usable", r.close);
 }
@@ -68,7 +72,7 @@ std::string describe_bad_price(const scid::Record& r, const core::Instrument& in
         rep.problems.push_back(
             scid::classify_time(r.date_time) == scid::TimeError::kOutOfRange
                 ? fmt::format("{}record {}: DateTime {} is past the last representable time "
-                              "(2262-04-11 UTC); skipped", prefix, i, r.date_time)
+                              "(2262-04-04 UTC); skipped", prefix, i, r.date_time)
                 : fmt::format("{}record {}: DateTime {} is neither microseconds since 1899-12-30 nor "
                               "a legacy day count; skipped", prefix, i, r.date_time));
       break;

@@ -1,6 +1,9 @@
 #include "rl/sb3_import.h"
 
 #include <charconv>
+#include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,10 +14,26 @@ namespace daytrader::rl {
 
 namespace {
 
+// A hyperparameter stored as a number (anything else is left at its default). An integer setting
+// must hold a whole number inside its type: converting 1e300 to int64 would be undefined.
 template <typename T>
-void take_number(const nlohmann::json& data, const char* key, T& out) {
+core::Status take_number(const nlohmann::json& data, const char* key, T& out,
+                         const std::string& path) {
   const auto it = data.find(key);
-  if (it != data.end() && it->is_number()) out = it->get<T>();
+  if (it == data.end() || !it->is_number()) return {};
+  if constexpr (std::is_floating_point_v<T>) {
+    out = it->get<T>();
+  } else {
+    const double v = it->get<double>();
+    const double lo = static_cast<double>(std::numeric_limits<T>::min());
+    const double hi = std::ldexp(1.0, std::numeric_limits<T>::digits);  // 2^63 or 2^64, just past T
+    if (!(v == std::floor(v) && v >= lo && v < hi)) {
+      return core::Error{fmt::format("{}: data {} is {}, expected a whole number from {} to {}", path, key,
+                                     it->dump(), std::numeric_limits<T>::min(), std::numeric_limits<T>::max())};
+    }
+    out = it->is_number_integer() ? it->get<T>() : static_cast<T>(v);
+  }
+  return {};
 }
 
 }  // namespace
@@ -81,18 +100,15 @@ core::Result<Sb3Model> load_sb3_zip(const std::string& path) noexcept {
     }
 
     PpoConfig& c = model.config;
-    take_number(j, "n_steps", c.n_steps);
-    take_number(j, "batch_size", c.batch_size);
-    take_number(j, "n_epochs", c.n_epochs);
-    take_number(j, "gamma", c.gamma);
-    take_number(j, "gae_lambda", c.gae_lambda);
-    take_number(j, "ent_coef", c.ent_coef);
-    take_number(j, "vf_coef", c.vf_coef);
-    take_number(j, "max_grad_norm", c.max_grad_norm);
-    take_number(j, "n_envs", c.num_envs);
-    take_number(j, "learning_rate", c.learning_rate);
-    take_number(j, "clip_range", c.clip_range);
-    take_number(j, "seed", c.seed);
+    for (const core::Status& st : {
+             take_number(j, "n_steps", c.n_steps, path), take_number(j, "batch_size", c.batch_size, path),
+             take_number(j, "n_epochs", c.n_epochs, path), take_number(j, "gamma", c.gamma, path),
+             take_number(j, "gae_lambda", c.gae_lambda, path), take_number(j, "ent_coef", c.ent_coef, path),
+             take_number(j, "vf_coef", c.vf_coef, path), take_number(j, "max_grad_norm", c.max_grad_norm, path),
+             take_number(j, "n_envs", c.num_envs, path), take_number(j, "learning_rate", c.learning_rate, path),
+             take_number(j, "clip_range", c.clip_range, path), take_number(j, "seed", c.seed, path)}) {
+      if (!st) return st.error();
+    }
     if (const auto it = j.find("normalize_advantage"); it != j.end() && it->is_boolean()) {
       c.normalize_advantage = it->get<bool>();
     }

@@ -68,11 +68,20 @@ core::Result<std::string> read_member(zip_t* z, const std::string& member, const
   if (f == nullptr) {
     return core::Error{fmt::format("{}: cannot open member \"{}\": {}", source, member, zip_strerror(z))};
   }
-  std::string out(st.size, '\0');
-  const zip_int64_t n = zip_fread(f, out.data(), st.size);
+  // Read in chunks: memory grows with the bytes that actually come out, not with the size the zip
+  // directory claims (a few bytes can claim gigabytes).
+  std::string out;
+  std::string chunk(std::size_t{1} << 16, '\0');
+  while (out.size() < st.size) {
+    const auto want = static_cast<zip_uint64_t>(std::min<std::uint64_t>(chunk.size(), st.size - out.size()));
+    const zip_int64_t n = zip_fread(f, chunk.data(), want);
+    if (n <= 0) break;
+    out.append(chunk.data(), static_cast<std::size_t>(n));
+  }
   zip_fclose(f);
-  if (n < 0 || static_cast<std::uint64_t>(n) != st.size) {
-    return core::Error{fmt::format("{}: member \"{}\" is truncated or corrupt", source, member)};
+  if (out.size() != st.size) {
+    return core::Error{fmt::format("{}: member \"{}\" is truncated or corrupt (the zip directory says {} bytes)",
+                                   source, member, st.size)};
   }
   // libzip does not verify the CRC of stored (uncompressed) members, which is how torch.save writes
   // tensors: check it here so that overwritten bytes are caught.
@@ -195,6 +204,19 @@ class ParseError : public std::runtime_error {
 class Unpickler {
  public:
   explicit Unpickler(std::string_view bytes) : b_(bytes) {}
+  Unpickler(const Unpickler&) = delete;
+  Unpickler& operator=(const Unpickler&) = delete;
+  // A list or dict can be made to hold itself (memo + APPEND/SETITEM), a cycle of shared_ptrs
+  // that would never be freed: empty every container made here, so everything it produced dies
+  // with it. Keep the unpickler alive while its result is read.
+  ~Unpickler() {
+    for (const auto& weak : containers_) {
+      if (const PyRef c = weak.lock()) {
+        c->items.clear();
+        c->dict_items.clear();
+      }
+    }
+  }
 
   PyRef run() {
     for (;;) {
@@ -233,8 +255,8 @@ class Unpickler {
         case 'B': push_str(PyObj::Kind::kBytes, le_uint(4)); break;   // BINBYTES
         case 'C': push_str(PyObj::Kind::kBytes, le_uint(1)); break;   // SHORT_BINBYTES
         case ')': push(make(PyObj::Kind::kTuple)); break;             // EMPTY_TUPLE
-        case ']': push(make(PyObj::Kind::kList)); break;              // EMPTY_LIST
-        case '}': push(make(PyObj::Kind::kDict)); break;              // EMPTY_DICT
+        case ']': push(container(PyObj::Kind::kList)); break;         // EMPTY_LIST
+        case '}': push(container(PyObj::Kind::kDict)); break;         // EMPTY_DICT
         case '(': marks_.push_back(stack_.size()); break;             // MARK
         case 't': {                                                   // TUPLE
           auto t = make(PyObj::Kind::kTuple);
@@ -390,6 +412,12 @@ class Unpickler {
                                    kMaxPickleDepth, pos_));
     }
   }
+  // A list or dict, which APPEND and SETITEM can fill after it is referenced: remembered for ~Unpickler.
+  PyRef container(PyObj::Kind k) {
+    auto p = make(k);
+    containers_.push_back(p);
+    return p;
+  }
   PyRef list_top() {
     auto t = top();
     if (t->kind != PyObj::Kind::kList) throw ParseError("APPEND to a non-list");
@@ -426,7 +454,7 @@ class Unpickler {
     const auto& a = args->items;
     if (name == "collections.OrderedDict" || name == "builtins.dict") {
       if (!a.empty()) throw ParseError(fmt::format("{} with arguments is not supported", name));
-      return make(PyObj::Kind::kDict);
+      return container(PyObj::Kind::kDict);
     }
     if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor") {
       if (a.size() < 4 || a[0]->kind != PyObj::Kind::kStorage) {
@@ -468,6 +496,7 @@ class Unpickler {
   std::vector<PyRef> stack_;
   std::vector<std::size_t> marks_;
   std::map<std::uint64_t, PyRef> memo_;
+  std::vector<std::weak_ptr<PyObj>> containers_;
 };
 
 }  // namespace
@@ -499,9 +528,10 @@ core::Result<std::vector<NamedTensor>> read_torch_state_dict(std::string_view pt
     }
     auto pkl = read_member(z->get(), prefix + "/data.pkl", source);
     if (!pkl) return pkl.error();
+    std::optional<Unpickler> unpickler;  // outlives `root` (declared after it), see ~Unpickler
     PyRef root;
     try {
-      root = Unpickler(*pkl).run();
+      root = unpickler.emplace(*pkl).run();
     } catch (const ParseError& e) {
       return core::Error{fmt::format("{}: {}/data.pkl: {}", source, prefix, e.what())};
     }
@@ -538,14 +568,29 @@ core::Result<std::vector<NamedTensor>> read_torch_state_dict(std::string_view pt
       t.shape = v->sizes;
       std::int64_t numel = 1;
       std::int64_t max_index = v->i;
+      // Sizes and strides come from the file: no product may wrap.
+      bool numel_overflow = false, reach_overflow = false;
       for (std::size_t d = 0; d < v->sizes.size(); ++d) {
         if (v->sizes[d] < 0 || v->strides[d] < 0) {
           return core::Error{fmt::format("{}: tensor {} has a negative size or stride", source, k->s)};
         }
-        numel *= v->sizes[d];
-        if (v->sizes[d] > 0) max_index += (v->sizes[d] - 1) * v->strides[d];
+        numel_overflow |= __builtin_mul_overflow(numel, v->sizes[d], &numel);
+        std::int64_t reach = 0;
+        if (v->sizes[d] > 0) {
+          reach_overflow |= __builtin_mul_overflow(v->sizes[d] - 1, v->strides[d], &reach);
+          reach_overflow |= __builtin_add_overflow(max_index, reach, &max_index);
+        }
       }
-      if (v->i < 0 || (numel > 0 && max_index >= numel_storage) || numel > (std::int64_t{1} << 31)) {
+      // More elements than the storage holds means zero or overlapping strides (an expanded
+      // tensor, never a parameter): refused, so that a few bytes cannot ask for gigabytes.
+      if (numel_overflow || numel > numel_storage) {
+        return core::Error{fmt::format("{}: tensor {} has shape [{}] with strides [{}], more elements than the {} "
+                                       "of storage {} (zero or overlapping strides are not supported)",
+                                       source, k->s, fmt::join(v->sizes, ", "), fmt::join(v->strides, ", "),
+                                       numel_storage, st.key)};
+      }
+      if (v->i < 0 || (numel > 0 && (reach_overflow || max_index >= numel_storage)) ||
+          numel > (std::int64_t{1} << 31)) {
         return core::Error{fmt::format("{}: tensor {} reaches past the end of storage {}", source, k->s, st.key)};
       }
       t.data.resize(static_cast<std::size_t>(numel));

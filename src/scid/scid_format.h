@@ -83,12 +83,14 @@ inline constexpr std::int64_t kEpochOffsetUs = 2'209'161'600'000'000;
 inline constexpr std::int64_t kUsPerDay = 86'400'000'000;
 // Plausible modern values lie in about 2.8e15..6.3e15; above 1e17 is a legacy double.
 inline constexpr std::int64_t kMaxIntegerDateTime = 100'000'000'000'000'000;
-// core::Timestamp is int64 nanoseconds since 1970, so it ends in 2262-04-11: the largest SCID
-// DateTime (microseconds since 1899-12-30) that converts without overflow.
+// core::Timestamp is int64 nanoseconds since 1970, so it ends in 2262-04-11. A trade's session
+// (and the next one, after a weekend) closes up to a few days after it, and must fit too: the
+// largest SCID DateTime (microseconds since 1899-12-30) accepted is a week before that end,
+// 2262-04-04 23:47:16.854775 UTC.
 inline constexpr std::int64_t kMaxRepresentableDateTime =
-    std::numeric_limits<std::int64_t>::max() / 1000 + kEpochOffsetUs;
+    std::numeric_limits<std::int64_t>::max() / 1000 + kEpochOffsetUs - 7 * kUsPerDay;
 inline constexpr double kMaxRepresentableDays =
-    static_cast<double>(kMaxRepresentableDateTime / kUsPerDay);  // 132,315 days: 2262-04-09
+    static_cast<double>(kMaxRepresentableDateTime / kUsPerDay);  // 132,313 days: 2262-04-04
 
 enum class TimeError : std::uint8_t { kNone, kNotATime, kOutOfRange };
 

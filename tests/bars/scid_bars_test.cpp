@@ -186,7 +186,7 @@ TEST(ScidBars, SkipsAndNamesRecordsWithUnusablePricesVolumesOrTimes) {
       {"zero-volume trade", zero_tick, "record 1: TotalVolume 0 on a trade record", &ScidBuildReport::zero_volume},
       {"DateTime 99999999999999999", late, "record 1: DateTime 99999999999999999 is past the last representable",
        &ScidBuildReport::bad_time},
-      {"legacy 9999", legacy9999, "record 1: DateTime 4703607666558107648 is past the last representable time (2262-04-11 UTC)", &ScidBuildReport::bad_time},
+      {"legacy 9999", legacy9999, "record 1: DateTime 4703607666558107648 is past the last representable time (2262-04-04 UTC)", &ScidBuildReport::bad_time},
   };
   for (const Row& row : rows) {
     const Built b = build({tick(t0, 5000.0F, 2, true), row.bad});
