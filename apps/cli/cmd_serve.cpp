@@ -44,6 +44,7 @@ struct ServeOptions {
   std::int64_t pace_seconds = 60;
   std::string fills = "tick";
   std::int64_t slippage_ticks = 1;
+  std::string fill_rule = "through";
   std::string start_at;  // exchange time "YYYY-MM-DD HH:MM"; empty = the file's first record
   std::string market_data = "standard";
   bool zlib_history = false;
@@ -70,6 +71,10 @@ void run_serve(const ServeOptions& o) {
   config.tick_records = must(sim::parse_tick_record_format(o.tick_records));
   config.exchange.fills = must(sim::parse_fill_mode(o.fills));
   config.exchange.slippage_ticks = o.slippage_ticks;
+  if (auto rule = exec::parse_limit_fill_rule(o.fill_rule))
+    config.exchange.fill_rule = *rule;
+  else
+    fail("--fill-rule: {}", rule.error().message);
   if (!o.start_at.empty())
     config.start_at = parse_exchange_time(o.start_at, "--start-at", core::SessionCalendar::cme_globex());
   must(sim::validate(config));
@@ -108,10 +113,10 @@ void run_serve(const ServeOptions& o) {
   must(server.start());
   spdlog::info("Serving symbol={} records={} speed={} on {}:{} file={}", config.exchange.symbol,
                thousands(reader.size()), speed.to_string(), o.bind, server.port(), o.data);
-  spdlog::info("Mode market={} pace={} pace_seconds={} fills={} slippage_ticks={} account={}",
+  spdlog::info("Mode market={} pace={} pace_seconds={} fills={} slippage_ticks={} fill_rule={} account={}",
                sim::to_string(config.market), sim::to_string(config.pace), config.pace_seconds,
                sim::to_string(config.exchange.fills), config.exchange.slippage_ticks,
-               config.exchange.trade_account);
+               exec::to_string(config.exchange.fill_rule), config.exchange.trade_account);
   spdlog::info("Encodings binary, json and json-compact (ENCODING_REQUEST, or a JSON LOGON_REQUEST); "
                "market_data={} tick_records={} zlib_history={} (binary sessions only)",
                sim::to_string(config.market_data), sim::to_string(config.tick_records), config.zlib_history);
@@ -190,6 +195,10 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--slippage-ticks", o->slippage_ticks,
                   "--fills bar: adverse ticks on market and stop fills")
+      ->capture_default_str();
+  cmd->add_option("--fill-rule", o->fill_rule,
+                  "--fills bar: through (a limit fills when the bar trades a tick beyond it, the backtest's "
+                  "default) or touch (when the bar reaches it)")
       ->capture_default_str();
   cmd->add_option("--market-data", o->market_data,
                   "Trade/quote messages of the stream: standard (107/108), compact (112/117), no-timestamp "

@@ -26,6 +26,8 @@ Schema schema_of(RunConfig& c) {
                         int_field("target_ticks", e.bracket.target_ticks, 1, 100'000),
                         int_field("stop_ticks", e.bracket.stop_ticks, 1, 100'000),
                         int_field("slippage_ticks", e.slippage_ticks, 0, 1'000),
+                        enum_field("fill_rule", e.fill_rule, exec::parse_limit_fill_rule,
+                                   [](exec::LimitFillRule k) { return std::string(exec::to_string(k)); }),
                         dollars_field("commission_per_side", e.commission_per_side_cents),
                         dollars_field("starting_balance", e.starting_balance_cents),
                         dollars_field("max_drawdown", e.risk.max_drawdown_cents),

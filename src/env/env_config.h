@@ -10,6 +10,7 @@
 #include "core/session_calendar.h"
 #include "core/ticks.h"
 #include "exec/bracket.h"
+#include "exec/fill_model.h"
 #include "exec/risk_limits.h"
 
 namespace daytrader::env {
@@ -49,6 +50,7 @@ struct EnvConfig {
   // --- Orders and money. One contract per entry.
   exec::BracketSpec bracket{};                     // target 10 ticks, stop 10 ticks
   std::int64_t slippage_ticks = 1;                 // adverse ticks on market and stop fills
+  exec::LimitFillRule fill_rule = exec::LimitFillRule::kThrough;  // how the target fills
   core::Cents commission_per_side_cents = 225;     // $2.25 a side, $4.50 a round turn
   core::Cents starting_balance_cents = 5'000'000;  // $50,000 at the start of every episode
   exec::RiskLimits risk{};                         // $1,000 below the HWM; $1,000 day profit

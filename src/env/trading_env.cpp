@@ -33,7 +33,7 @@ TradingEnv::TradingEnv(std::shared_ptr<const EnvData> data, std::uint64_t seed)
     : keep_(std::move(data)),
       data_(keep_.get()),
       config_(&data_->config()),
-      fills_(config_->slippage_ticks),
+      fills_(config_->slippage_ticks, config_->fill_rule),
       rules_(rules_config(*data_)),
       observation_(*config_),
       rng_(seed) {

@@ -89,7 +89,7 @@ std::string_view to_string(FillMode m) noexcept {
   return m == FillMode::kBar ? "bar" : "tick";
 }
 
-Exchange::Exchange(ExchangeConfig config) : config_(std::move(config)), bar_model_(config_.slippage_ticks) {}
+Exchange::Exchange(ExchangeConfig config) : config_(std::move(config)), bar_model_(config_.slippage_ticks, config_.fill_rule) {}
 
 core::Cents Exchange::balance_cents() const noexcept {
   return config_.account.starting_balance_cents + realized_gross_cents_ - commission_cents_;
@@ -171,8 +171,8 @@ std::optional<core::Ticks> Exchange::lone_bar_fill(const Order& o) const {
   const exec::BarPrices& b = *o.bar;
   const bool buy = o.side == exec::OrderSide::kBuy;
   if (o.type == OrderType::kLimit) {
-    // A touch is a fill, at the limit (a gap through it gets no price improvement).
-    if (buy ? b.low <= o.price : b.high >= o.price) return o.price;
+    // By the fill rule, at the limit (a gap through it gets no price improvement).
+    if (bar_model_.limit_fills(o.side, o.price, b)) return o.price;
     return std::nullopt;
   }
   if (buy ? b.open >= o.price : b.open <= o.price) return bar_model_.market_fill(o.side, b.open);

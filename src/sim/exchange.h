@@ -28,7 +28,8 @@
 //     sell limit above a sell stop, or a buy limit below a buy stop): BarFillModel::check_bracket
 //     (a gap through the stop fills at the open - slippage, a gap through the target at the
 //     target, both reachable in one bar: the stop; stops carry slippage, targets none);
-//   * any other LIMIT: filled at its price when the bar reached it (buy: low <= limit);
+//   * any other LIMIT: filled at its price by `fill_rule` (through, the default: the bar traded
+//     a tick beyond it, buy: low <= limit - 1 tick; touch: low <= limit);
 //   * any other STOP: filled when the bar reached it (buy: high >= stop) at stop + slippage, or
 //     at open + slippage when the bar opened through it (sells mirrored).
 //   Orders whose bar had no trade are not checked. Fills are stamped with the bar's end.
@@ -80,6 +81,7 @@ struct ExchangeConfig {
   exec::AccountConfig account;  // starting balance, commission per side, tick value
   FillMode fills = FillMode::kTick;
   std::int64_t slippage_ticks = 1;  // kBar: adverse ticks on market and stop fills, >= 0
+  exec::LimitFillRule fill_rule = exec::LimitFillRule::kThrough;  // kBar: how limits fill
 };
 
 class Exchange {

@@ -235,6 +235,7 @@ TEST(TradingEnv, SimulatesTheBracketFromTheFillBarOn) {
     TempDataset ds({s});
     EnvConfig c = test_config();
     c.slippage_ticks = row.slippage;
+    c.fill_rule = exec::LimitFillRule::kTouch;  // the rows' targets are touched; the rules' own table is in exec
     Runner r(make_data(ds.get(), c));
     r.step(row.entry);
     if (r.env.account().trades().empty()) r.step(Action::kNothing);
@@ -250,6 +251,38 @@ TEST(TradingEnv, SimulatesTheBracketFromTheFillBarOn) {
     const auto& bar = ds.get().bars()[row.exit_bar];
     EXPECT_EQ(core::to_unix_ns(t.exit_time), row.at_open ? bar.open_time_ns : bar.close_time_ns) << row.name;
     EXPECT_EQ(r.account(AccountValue::kLong) + r.account(AccountValue::kShort), 0.0F) << row.name;
+  }
+}
+
+// The environment fills its target by the configured rule: by default (through) a bar that only
+// touches the target leaves the position open, and one that trades a tick beyond it closes it.
+TEST(TradingEnv, FillsTheTargetByTheConfiguredRule) {
+  struct Row {
+    const char* name;
+    exec::LimitFillRule rule;
+    std::int64_t fill_bar_high;
+    bool exits;
+  };
+  const Row rows[] = {
+      {"through, high at the target", exec::LimitFillRule::kThrough, 1010, false},
+      {"through, high a tick beyond", exec::LimitFillRule::kThrough, 1011, true},
+      {"touch, high at the target", exec::LimitFillRule::kTouch, 1010, true},
+  };
+  for (const Row& row : rows) {
+    SessionBars s = flat_session(winter_day());
+    s.bars[6] = {1000, row.fill_bar_high, 998, 1005};  // the entry fills at 1000: target 1010
+    for (std::size_t k = 7; k < s.bars.size(); ++k) s.bars[k] = flat(1005);
+    TempDataset ds({s});
+    EnvConfig c = test_config();
+    EXPECT_EQ(c.fill_rule, exec::LimitFillRule::kThrough) << "the default";
+    c.fill_rule = row.rule;
+    Runner r(make_data(ds.get(), c));
+    r.step(Action::kBuyEntry);
+    EXPECT_EQ(r.env.account().trades().size(), row.exits ? 1u : 0u) << row.name;
+    if (row.exits) {
+      EXPECT_EQ(r.env.account().trades()[0].exit_price.count(), 1010) << row.name;
+    }
+    EXPECT_EQ(r.position().is_flat(), row.exits) << row.name;
   }
 }
 

@@ -66,17 +66,20 @@ struct BracketRow {
 TEST(BarFills, BracketsFillLikeTheBacktestBeforeThePacingHeartbeat) {
   using R = exec::ExitReason;
   // Entry trade 5000.00: long fills at 5000.25 (target 5002.25, stop 4998.25); short at 4999.75
-  // (target 4997.75, stop 5001.75). Brackets of 8 ticks, slippage 1 tick.
+  // (target 4997.75, stop 5001.75). Brackets of 8 ticks, slippage 1 tick, the default fill rule
+  // (a target fills when the bar trades a tick beyond it).
   // clang-format off
   const std::vector<BracketRow> rows = {
-      {"long target in the fill bar",  true,  true,  {5000.00, 5001.00, 5002.25, 5001.50}, {},                 R::kTarget, 5002.25, 1},
+      {"long target in the fill bar",  true,  true,  {5000.00, 5001.00, 5002.50, 5001.50}, {},                 R::kTarget, 5002.25, 1},
+      {"long target only touched",     true,  true,  {5000.00, 5001.00, 5002.25, 5001.50}, {},                 std::nullopt, 0,     0},
       {"long stop in the fill bar",    true,  false, {5000.00, 4999.00, 4998.25, 4998.50}, {},                 R::kStop,   4998.00, 1},
       {"long both in one bar: stop",   true,  true,  {5000.00, 5002.50, 4998.00, 5000.00}, {},                 R::kStop,   4998.00, 1},
       {"long gap through the stop",    true,  false, {5000.00, 5000.50},                   {4997.00, 4999.00}, R::kStop,   4996.75, 2},
       {"long gap through the target",  true,  true,  {5000.00, 4999.50},                   {5003.00, 5001.00}, R::kTarget, 5002.25, 2},
       {"long stop in the next bar",    true,  false, {5000.00, 5000.75},                   {4999.00, 4998.25}, R::kStop,   4998.00, 2},
       {"long nothing reached",         true,  true,  {5000.00, 5001.00},                   {4999.00, 4998.50}, std::nullopt, 0,     0},
-      {"short target in the fill bar", false, true,  {5000.00, 4999.00, 4997.75},          {},                 R::kTarget, 4997.75, 1},
+      {"short target in the fill bar", false, true,  {5000.00, 4999.00, 4997.50},          {},                 R::kTarget, 4997.75, 1},
+      {"short target only touched",    false, true,  {5000.00, 4999.00, 4997.75},          {},                 std::nullopt, 0,     0},
       {"short stop in the fill bar",   false, false, {5000.00, 5001.00, 5001.75},          {},                 R::kStop,   5002.00, 1},
       {"short both in one bar: stop",  false, true,  {5000.00, 4997.00, 5002.00},          {},                 R::kStop,   5002.00, 1},
       {"short gap through the stop",   false, false, {5000.00, 4999.50},                   {5003.00},          R::kStop,   5003.25, 2},
@@ -225,26 +228,40 @@ struct LoneRow {
   std::optional<double> fill;
 };
 
-TEST(BarFills, LoneLimitsFillOnATouchAndStopsWithSlippageOrAtAGappedOpen) {
+// Limits by the fill rule (through by default, touch when --fill-rule touch), stops as the backtest.
+TEST(BarFills, LoneLimitsFillByTheRuleAndStopsWithSlippageOrAtAGappedOpen) {
   using T = dtc::OrderType;
   using S = dtc::BuySell;
+  using Rule = exec::LimitFillRule;
+  struct RuleRow {
+    Rule rule;
+    LoneRow row;
+  };
   // clang-format off
-  const std::vector<LoneRow> rows = {
-      {"buy limit touched",                  T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.00, 5000.50}, 4999.00},
-      {"buy limit not reached",              T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.25},          std::nullopt},
-      {"sell limit touched",                 T::kLimit, S::kSell, 5001.00, {5000.00, 5001.00},          5001.00},
-      {"marketable buy limit: at its price", T::kLimit, S::kBuy,  5001.00, {5000.00, 5000.50},          5001.00},
-      {"buy stop reached",                   T::kStop,  S::kBuy,  5001.00, {5000.00, 5001.00},          5001.25},
-      {"sell stop reached",                  T::kStop,  S::kSell, 4999.00, {5000.00, 4998.50},          4998.75},
-      {"sell stop gapped at the open",       T::kStop,  S::kSell, 4999.00, {4998.00, 4999.50},          4997.75},
-      {"buy stop gapped at the open",        T::kStop,  S::kBuy,  5001.00, {5002.00},                   5002.25},
-      {"sell stop not reached",              T::kStop,  S::kSell, 4999.00, {5000.00, 4999.25},          std::nullopt},
+  const std::vector<RuleRow> rows = {
+      {Rule::kThrough, {"buy limit touched",          T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.00, 5000.50}, std::nullopt}},
+      {Rule::kTouch,   {"buy limit touched",          T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.00, 5000.50}, 4999.00}},
+      {Rule::kThrough, {"buy limit traded through",   T::kLimit, S::kBuy,  4999.00, {5000.00, 4998.75, 5000.50}, 4999.00}},
+      {Rule::kThrough, {"buy limit not reached",      T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.25},          std::nullopt}},
+      {Rule::kTouch,   {"buy limit not reached",      T::kLimit, S::kBuy,  4999.00, {5000.00, 4999.25},          std::nullopt}},
+      {Rule::kThrough, {"sell limit touched",         T::kLimit, S::kSell, 5001.00, {5000.00, 5001.00},          std::nullopt}},
+      {Rule::kTouch,   {"sell limit touched",         T::kLimit, S::kSell, 5001.00, {5000.00, 5001.00},          5001.00}},
+      {Rule::kThrough, {"sell limit traded through",  T::kLimit, S::kSell, 5001.00, {5000.00, 5001.25},          5001.00}},
+      {Rule::kThrough, {"marketable buy limit: at its price", T::kLimit, S::kBuy, 5001.00, {5000.00, 5000.50}, 5001.00}},
+      {Rule::kThrough, {"buy stop reached",           T::kStop,  S::kBuy,  5001.00, {5000.00, 5001.00},          5001.25}},
+      {Rule::kThrough, {"sell stop reached",          T::kStop,  S::kSell, 4999.00, {5000.00, 4998.50},          4998.75}},
+      {Rule::kThrough, {"sell stop gapped at the open", T::kStop, S::kSell, 4999.00, {4998.00, 4999.50},         4997.75}},
+      {Rule::kThrough, {"buy stop gapped at the open", T::kStop, S::kBuy,  5001.00, {5002.00},                   5002.25}},
+      {Rule::kThrough, {"sell stop not reached",      T::kStop,  S::kSell, 4999.00, {5000.00, 4999.25},          std::nullopt}},
   };
   // clang-format on
 
-  for (const LoneRow& row : rows) {
-    SCOPED_TRACE(row.name);
-    SimDriver d(script({row.bar1}), sim_config(MarketMode::kShared, PaceMode::kClient, FillMode::kBar));
+  for (const auto& [rule, row] : rows) {
+    SCOPED_TRACE(std::string(row.name) + ", " + std::string(exec::to_string(rule)));
+    auto config = sim_config(MarketMode::kShared, PaceMode::kClient, FillMode::kBar);
+    EXPECT_EQ(config.exchange.fill_rule, Rule::kThrough) << "the default";
+    config.exchange.fill_rule = rule;
+    SimDriver d(script({row.bar1}), config);
     d.logon(1);
     d.subscribe(1);
     d.send(1, single_order("L", row.type, row.side, row.price));
