@@ -1,8 +1,9 @@
-// daytrader backtest: a trained model on a dataset next to the always-flat, random-action and
-// buy-and-hold baselines, with a trades CSV, an equity CSV and an HTML report.
+// daytrader backtest: a trained model on a dataset next to the always-flat, random-action,
+// buy-and-hold and order-flow baselines, with a trades CSV, an equity CSV and an HTML report.
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -89,16 +90,46 @@ void add_backtest(CLI::App& app) {
       fail("{}: the policy takes {} inputs but this data gives {}", o->model, policy.observation_size(),
            env_data->observation_size());
 
+    // The order-flow baseline: the rule train fitted on the model's training sessions, else (a
+    // folder from before it was recorded) fitted here on the same sessions.
+    std::optional<backtest::OrderFlowRule> flow;
+    std::string flow_origin;
+    const auto& columns = data.feature_set().columns();
+    if (const auto column = backtest::order_flow_column(columns)) {
+      if (folder.metadata.contains("order_flow_rule") && folder.metadata["order_flow_rule"].contains("threshold")) {
+        const auto& r = folder.metadata["order_flow_rule"];
+        flow = backtest::OrderFlowRule{columns[*column], *column, r["threshold"].get<float>(), 0, 0};
+        flow_origin = "fitted by train on the training sessions";
+      } else if (folder.metadata.contains("train")) {
+        const auto& t = folder.metadata["train"];
+        const auto [fit_begin, fit_end] =
+            session_range(data, t.value("first_trade_date", ""), t.value("last_trade_date", ""));
+        env::EnvConfig fit = cfg;
+        fit.session_begin = fit_begin;
+        fit.session_count = fit_end - fit_begin;
+        flow = must(backtest::fit_order_flow_rule(columns, must(env::EnvData::create(data, folder.scaler, fit))));
+        flow_origin = "fitted here on the model's training sessions";
+      }
+    }
+
     const bool det = !o->stochastic;
     const auto runs = must(backtest::evaluate_with_baselines(
         data, folder.scaler, env_data,
-        [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); }, o->seed));
+        [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); }, o->seed, flow));
 
     const auto d0 = core::format_trade_date(data.sessions()[begin].trade_date);
     const auto d1 = core::format_trade_date(data.sessions()[end - 1].trade_date);
     fmt::print("Backtest  {} on {} sessions {} .. {} ({} actions)\n", o->model, end - begin, d0, d1,
                det ? "deterministic" : "sampled");
     fmt::print("{}", backtest::format_metrics_table(runs));
+    const auto sensitivity = must(backtest::cost_sensitivity(
+        data, folder.scaler, cfg,
+        [&](std::span<const float> obs) { return static_cast<std::int32_t>(policy.act(obs, det)); }, o->seed, flow));
+    std::vector<std::string> names;
+    for (const auto& r : runs) names.push_back(r.name);
+    fmt::print("Net P&L under other costs and fill rules (this run: {} tick{} of slippage, {}):\n{}", cfg.slippage_ticks,
+               cfg.slippage_ticks == 1 ? "" : "s", exec::to_string(cfg.fill_rule),
+               backtest::format_sensitivity_table(sensitivity, names));
 
     const std::filesystem::path out = o->out.empty() ? folder.dir / "backtest" : std::filesystem::path(o->out);
     std::filesystem::create_directories(out);
@@ -107,7 +138,7 @@ void add_backtest(CLI::App& app) {
     must(backtest::write_trades_csv((out / "trades.csv").string(), runs.front().trades, es, cal));
     write_equity_csv(out / "equity.csv", runs);
     const auto& e = cfg;
-    const std::vector<std::pair<std::string, std::string>> facts = {
+    std::vector<std::pair<std::string, std::string>> facts = {
         {"model", o->model},
         {"data", fmt::format("{} ({} bars of {})", o->data, thousands(data.size()), data.meta().bar.to_string())},
         {"sessions", fmt::format("{} .. {} ({} sessions)", d0, d1, end - begin)},
@@ -116,11 +147,18 @@ void add_backtest(CLI::App& app) {
         {"bracket", fmt::format("target {} ticks, stop {} ticks", e.bracket.target_ticks, e.bracket.stop_ticks)},
         {"costs", fmt::format("${:.2f} commission per contract per side, {} tick(s) slippage on market and stop fills",
                               static_cast<double>(e.commission_per_side_cents) / 100.0, e.slippage_ticks)},
+        {"fills", fmt::format("target by the {} rule ({})", exec::to_string(e.fill_rule),
+                              e.fill_rule == exec::LimitFillRule::kThrough
+                                  ? "filled when a bar trades a tick beyond it"
+                                  : "filled when a bar reaches it, optimistic")},
         {"risk", fmt::format("stop for the day ${:.2f} below the high-water mark or after ${:.2f} profit",
                              static_cast<double>(e.risk.max_drawdown_cents) / 100.0,
                              static_cast<double>(e.risk.daily_profit_target_cents) / 100.0)},
     };
-    std::ofstream(out / "report.html") << backtest::render_html_report("Backtest", facts, runs, es, cal);
+    if (flow)
+      facts.emplace_back("order-flow baseline", fmt::format("enter with {} beyond +/-{:.2f} sd, {}", flow->feature,
+                                                            flow->threshold, flow_origin));
+    std::ofstream(out / "report.html") << backtest::render_html_report("Backtest", facts, runs, es, cal, sensitivity);
     fmt::print("Wrote     {}, {}, {}\n", (out / "report.html").string(), (out / "trades.csv").string(),
                (out / "equity.csv").string());
   });

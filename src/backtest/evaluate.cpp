@@ -3,6 +3,7 @@
 #include <random>
 
 #include "env/trading_env.h"
+#include "exec/order_manager.h"
 
 namespace daytrader::backtest {
 
@@ -43,6 +44,37 @@ Decide random_actions(std::uint64_t seed) {
   return [rng](std::span<const float>) { return static_cast<std::int32_t>((*rng)() % 5); };
 }
 
+std::optional<std::size_t> order_flow_column(const std::vector<std::string>& columns) {
+  for (const char* name : {"delta_share", "delta"})
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (columns[i] == name) return i;
+  return std::nullopt;
+}
+
+Decide order_flow(const OrderFlowRule& rule) {
+  return [index = rule.index, threshold = rule.threshold](std::span<const float> obs) {
+    const float x = obs[index];
+    if (x >= threshold) return static_cast<std::int32_t>(exec::Action::kBuyEntry);
+    if (x <= -threshold) return static_cast<std::int32_t>(exec::Action::kShortEntry);
+    return static_cast<std::int32_t>(exec::Action::kNothing);
+  };
+}
+
+core::Result<OrderFlowRule> fit_order_flow_rule(const std::vector<std::string>& columns,
+                                                std::shared_ptr<const env::EnvData> fit_data) {
+  const auto column = order_flow_column(columns);
+  if (!column) return core::Error{"the feature set has no order-flow column (delta_share or delta)"};
+  std::optional<OrderFlowRule> best;
+  for (const float threshold : kOrderFlowThresholds) {
+    OrderFlowRule rule{columns[*column], *column, threshold, 0, 0};
+    const Metrics m = evaluate("order flow", fit_data, order_flow(rule)).metrics;
+    rule.fit_net_pnl_cents = m.net_pnl_cents;
+    rule.fit_trades = m.trades;
+    if (!best || rule.fit_net_pnl_cents >= best->fit_net_pnl_cents) best = rule;  // ascending: ties go up
+  }
+  return *best;
+}
+
 Decide buy_and_hold() {
   // Action 0 does nothing while long or outside the window, so "always buy" holds one contract
   // from the first allowed decision until the end-of-window flatten.
@@ -59,7 +91,8 @@ env::EnvConfig buy_and_hold_config(env::EnvConfig config) {
 core::Result<std::vector<RunResult>> evaluate_with_baselines(const dataset::Dataset& dataset,
                                                              const features::Scaler& scaler,
                                                              std::shared_ptr<const env::EnvData> data,
-                                                             const Decide& model, std::uint64_t random_seed) {
+                                                             const Decide& model, std::uint64_t random_seed,
+                                                             const std::optional<OrderFlowRule>& order_flow_rule) {
   auto hold_data = env::EnvData::create(dataset, scaler, buy_and_hold_config(data->config()));
   if (!hold_data) return hold_data.error();
   std::vector<RunResult> runs;
@@ -67,7 +100,31 @@ core::Result<std::vector<RunResult>> evaluate_with_baselines(const dataset::Data
   runs.push_back(evaluate("always flat", data, always_flat()));
   runs.push_back(evaluate("random actions", data, random_actions(random_seed)));
   runs.push_back(evaluate("buy and hold", *hold_data, buy_and_hold()));
+  if (order_flow_rule) runs.push_back(evaluate("order flow", data, order_flow(*order_flow_rule)));
   return runs;
+}
+
+core::Result<std::vector<SensitivityRow>> cost_sensitivity(const dataset::Dataset& dataset,
+                                                           const features::Scaler& scaler,
+                                                           const env::EnvConfig& config, const Decide& model,
+                                                           std::uint64_t random_seed,
+                                                           const std::optional<OrderFlowRule>& order_flow_rule) {
+  std::vector<SensitivityRow> rows;
+  for (const exec::LimitFillRule rule : {exec::LimitFillRule::kThrough, exec::LimitFillRule::kTouch}) {
+    for (const std::int64_t slippage : {0, 1, 2}) {
+      env::EnvConfig c = config;
+      c.slippage_ticks = slippage;
+      c.fill_rule = rule;
+      auto data = env::EnvData::create(dataset, scaler, c);
+      if (!data) return data.error();
+      auto runs = evaluate_with_baselines(dataset, scaler, *data, model, random_seed, order_flow_rule);
+      if (!runs) return runs.error();
+      SensitivityRow row{slippage, rule, {}};
+      for (const auto& r : *runs) row.net_pnl_cents.push_back(r.metrics.net_pnl_cents);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
 }
 
 }  // namespace daytrader::backtest

@@ -145,6 +145,19 @@ std::string format_metrics_table(const std::vector<RunResult>& runs) {
   return out;
 }
 
+std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows, const std::vector<std::string>& names) {
+  std::string out = fmt::format("{:<9} {:<8}", "slippage", "fills");
+  for (const auto& n : names) out += fmt::format(" {:>14}", n);
+  out += "\n";
+  for (const auto& r : rows) {
+    out += fmt::format("{:<9} {:<8}", fmt::format("{} tick{}", r.slippage_ticks, r.slippage_ticks == 1 ? "" : "s"),
+                       exec::to_string(r.fill_rule));
+    for (const core::Cents c : r.net_pnl_cents) out += fmt::format(" {:>14}", dollars(c));
+    out += "\n";
+  }
+  return out;
+}
+
 core::Status write_trades_csv(const std::string& path, const std::vector<exec::ClosedTrade>& trades,
                               const core::Instrument& instrument, const core::SessionCalendar& calendar) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -167,7 +180,7 @@ core::Status write_trades_csv(const std::string& path, const std::vector<exec::C
 
 std::string render_html_report(const std::string& title, const std::vector<std::pair<std::string, std::string>>& facts,
                                const std::vector<RunResult>& runs, const core::Instrument& instrument,
-                               const core::SessionCalendar& calendar) {
+                               const core::SessionCalendar& calendar, const std::vector<SensitivityRow>& sensitivity) {
   std::string h;
   h += "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) + "</title><style>"
        "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1f2328}"
@@ -192,7 +205,24 @@ std::string render_html_report(const std::string& title, const std::vector<std::
                      dollars(static_cast<core::Cents>(std::llround(m.average_trade_cents))), factor(m.profit_factor),
                      dollars(-m.max_drawdown_cents), m.daily_sharpe);
   }
-  h += "</table><h2>Equity (net of costs), by decision</h2>" + equity_svg(runs, calendar);
+  h += "</table>";
+  if (!sensitivity.empty()) {
+    h += "<h2>Net P&amp;L under other costs and fill rules</h2><p>Slippage on market and stop fills; the "
+         "target fills when a bar trades a tick beyond it (through) or when it reaches it (touch, optimistic). "
+         "Nothing else changes; the order-flow threshold stays the one fitted on the training sessions.</p>"
+         "<table><tr><th>slippage</th><th>fills</th>";
+    for (const auto& r : runs) h += "<th>" + html_escape(r.name) + "</th>";
+    h += "</tr>";
+    for (const auto& row : sensitivity) {
+      h += fmt::format("<tr><td>{} tick{}</td><td>{}</td>", row.slippage_ticks, row.slippage_ticks == 1 ? "" : "s",
+                       exec::to_string(row.fill_rule));
+      for (const core::Cents c : row.net_pnl_cents)
+        h += fmt::format("<td class=\"{}\">{}</td>", c >= 0 ? "pos" : "neg", dollars(c));
+      h += "</tr>";
+    }
+    h += "</table>";
+  }
+  h += "<h2>Equity (net of costs), by decision</h2>" + equity_svg(runs, calendar);
   if (!runs.empty()) {
     h += "<h2>Daily net P&amp;L of " + html_escape(runs.front().name) + "</h2>" + daily_svg(runs.front());
     const auto& trades = runs.front().trades;

@@ -114,36 +114,42 @@ std::string date_range(const dataset::Dataset& data, std::size_t begin, std::siz
 }
 
 // The model's test results across seeds next to the baselines, and the saved model's statistics.
-// Runs in each seed's test vector: 0 model, 1 always flat, 2 random, 3 buy and hold.
+// Runs in each seed's test vector: 0 model, 1 always flat, 2 random, 3 buy and hold, 4 the
+// order-flow rule (when the feature set has an order-flow column).
 void write_summary(const std::vector<FoldOutcome>& outcomes, const dataset::Dataset& data,
                    const std::filesystem::path& path) {
   std::string csv =
       "fold,seed,saved,test_first,test_last,days,model_net_usd,model_trades,model_win_rate,model_max_dd_usd,"
-      "model_sharpe_annualised,model_t_stat,validation_net_usd,flat_net_usd,random_net_usd,buy_hold_net_usd\n";
+      "model_sharpe_annualised,model_t_stat,validation_net_usd,flat_net_usd,random_net_usd,buy_hold_net_usd,"
+      "order_flow_net_usd,order_flow_threshold\n";
   const auto usd = [](double cents) { return backtest::dollars(static_cast<core::Cents>(std::llround(cents))); };
   const auto share = [](const backtest::Share& sh) { return fmt::format("{}/{}", sh.count, sh.of); };
-  fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9}\n", "fold", "test range", "seeds",
-             "median net", "quartiles", "min .. max", "no trade", "> flat", "> random", "> buy&hold");
+  fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9} {:>7}\n", "fold", "test range",
+             "seeds", "median net", "quartiles", "min .. max", "no trade", "> flat", "> random", "> buy&hold",
+             "> flow");
   for (std::size_t k = 0; k < outcomes.size(); ++k) {
     const auto& o = outcomes[k];
     const auto& f = o.fold;
-    std::vector<double> net, flat, random, hold;
+    std::vector<double> net, flat, random, hold, flow;
     std::vector<std::int64_t> trades;
     for (const auto& so : o.seeds) {
       net.push_back(static_cast<double>(so.test[0].metrics.net_pnl_cents));
       flat.push_back(static_cast<double>(so.test[1].metrics.net_pnl_cents));
       random.push_back(static_cast<double>(so.test[2].metrics.net_pnl_cents));
       hold.push_back(static_cast<double>(so.test[3].metrics.net_pnl_cents));
+      if (so.test.size() > backtest::kOrderFlowRun)
+        flow.push_back(static_cast<double>(so.test[backtest::kOrderFlowRun].metrics.net_pnl_cents));
       trades.push_back(so.test[0].metrics.trades);
     }
+    const bool has_flow = flow.size() == net.size() && !flow.empty();
     const auto dist = backtest::summarize(net);
     const std::string range = core::format_trade_date(data.sessions()[f.test_begin].trade_date) + ".." +
                               core::format_trade_date(data.sessions()[f.test_end - 1].trade_date).substr(5);
-    fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9}\n", k + 1, range, o.seeds.size(),
-               usd(dist.median), fmt::format("{} .. {}", usd(dist.q1), usd(dist.q3)),
+    fmt::print("{:<5} {:<23} {:>5}  {:>11} {:>25} {:>23}  {:>7} {:>6} {:>7} {:>9} {:>7}\n", k + 1, range,
+               o.seeds.size(), usd(dist.median), fmt::format("{} .. {}", usd(dist.q1), usd(dist.q3)),
                fmt::format("{} .. {}", usd(dist.min), usd(dist.max)), share(backtest::share_never_trading(trades)),
                share(backtest::share_beating(net, flat)), share(backtest::share_beating(net, random)),
-               share(backtest::share_beating(net, hold)));
+               share(backtest::share_beating(net, hold)), has_flow ? share(backtest::share_beating(net, flow)) : "-");
 
     // The saved model, judged on its own: is its test result more than luck?
     const auto& saved = o.seeds[o.chosen];
@@ -165,15 +171,22 @@ void write_summary(const std::vector<FoldOutcome>& outcomes, const dataset::Data
           line += fmt::format("; deflated Sharpe {:.2f} over {} seeds", dsr->dsr, dsr->trials);
       }
     }
-    fmt::print("{}\n      baselines: flat {}, random median {}, buy and hold {}\n", line,
+    std::string flow_words = "order flow: none (no delta_share or delta column)";
+    if (o.order_flow)
+      flow_words = fmt::format("order flow {} ({} beyond {:.2f} sd, the best of {} thresholds on the training "
+                               "sessions, where it made {})",
+                               usd(backtest::summarize(flow).median), o.order_flow->feature, o.order_flow->threshold,
+                               backtest::kOrderFlowThresholds.size(),
+                               backtest::dollars(o.order_flow->fit_net_pnl_cents));
+    fmt::print("{}\n      baselines: flat {}, random median {}, buy and hold {}, {}\n", line,
                usd(backtest::summarize(flat).median), usd(backtest::summarize(random).median),
-               usd(backtest::summarize(hold).median));
+               usd(backtest::summarize(hold).median), flow_words);
 
     for (std::size_t si = 0; si < o.seeds.size(); ++si) {
       const auto& so = o.seeds[si];
       const auto& m = so.test[0].metrics;
       const auto st = backtest::daily_stats(backtest::daily_pnl_cents(so.test[0].days));
-      csv += fmt::format("{},{},{},{},{},{},{:.2f},{},{:.4f},{:.2f},{},{},{},{:.2f},{:.2f},{:.2f}\n", k + 1, so.seed,
+      csv += fmt::format("{},{},{},{},{},{},{:.2f},{},{:.4f},{:.2f},{},{},{},{:.2f},{:.2f},{:.2f},{},{}\n", k + 1, so.seed,
                          si == o.chosen ? 1 : 0, core::format_trade_date(data.sessions()[f.test_begin].trade_date),
                          core::format_trade_date(data.sessions()[f.test_end - 1].trade_date), m.days,
                          static_cast<double>(m.net_pnl_cents) / 100.0, m.trades, m.win_rate,
@@ -183,7 +196,12 @@ void write_summary(const std::vector<FoldOutcome>& outcomes, const dataset::Data
                          so.validation ? fmt::format("{:.2f}", static_cast<double>(so.validation->net_pnl_cents) / 100.0) : "",
                          static_cast<double>(so.test[1].metrics.net_pnl_cents) / 100.0,
                          static_cast<double>(so.test[2].metrics.net_pnl_cents) / 100.0,
-                         static_cast<double>(so.test[3].metrics.net_pnl_cents) / 100.0);
+                         static_cast<double>(so.test[3].metrics.net_pnl_cents) / 100.0,
+                         so.test.size() > backtest::kOrderFlowRun
+                             ? fmt::format("{:.2f}", static_cast<double>(
+                                                         so.test[backtest::kOrderFlowRun].metrics.net_pnl_cents) / 100.0)
+                             : "",
+                         o.order_flow ? fmt::format("{:.2f}", o.order_flow->threshold) : "");
     }
   }
   write_text(path, csv);
@@ -243,6 +261,13 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
     FoldOutcome fold_outcome;
     fold_outcome.fold = f;
     fold_outcome.dir = final_dir;
+    // The order-flow baseline's threshold, fitted on the training sessions (in evaluation mode:
+    // each once, in order), never on the validation or test ones.
+    if (backtest::order_flow_column(data.feature_set().columns())) {
+      const auto fit_data = must(env::EnvData::create(
+          data, scaler, range_env(run, env::EpisodeMode::kEvaluate, f.train_begin, f.train_end)));
+      fold_outcome.order_flow = must(backtest::fit_order_flow_rule(data.feature_set().columns(), fit_data));
+    }
     for (std::size_t si = 0; si < n_seeds; ++si) {
       rl::PpoConfig ppo = run.ppo;
       ppo.seed = run.ppo.seed + si;
@@ -293,7 +318,8 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
       SeedOutcome seed_outcome;
       seed_outcome.seed = ppo.seed;
       if (validation_data) seed_outcome.validation = backtest::evaluate("model", validation_data, decide).metrics;
-      seed_outcome.test = must(backtest::evaluate_with_baselines(data, scaler, test_data, decide, ppo.seed + 17));
+      seed_outcome.test =
+          must(backtest::evaluate_with_baselines(data, scaler, test_data, decide, ppo.seed + 17, fold_outcome.order_flow));
       seed_outcome.timesteps = trainer.timesteps();
       seed_outcome.train_seconds = train_secs;
 
@@ -323,6 +349,11 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
           {"num_actions", 5},
           {"test_metrics", metrics_json(seed_outcome.test.front().metrics)},
       };
+      if (fold_outcome.order_flow)
+        meta["order_flow_rule"] = {{"feature", fold_outcome.order_flow->feature},
+                                   {"threshold", fold_outcome.order_flow->threshold},
+                                   {"fitted_on", "train"},
+                                   {"train_net_usd", static_cast<double>(fold_outcome.order_flow->fit_net_pnl_cents) / 100.0}};
       if (f.has_validation()) {
         meta["validation"] = range_json(data, f.validation_begin, f.validation_end);
         meta["validation_metrics"] = metrics_json(*seed_outcome.validation);

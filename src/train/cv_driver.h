@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "backtest/evaluate.h"
 #include "backtest/folds.h"
 #include "backtest/report.h"
 #include "config/run_config.h"
@@ -47,6 +48,7 @@ struct FoldOutcome {
   std::size_t chosen = 0;      // index in seeds of the model saved in dir
   std::string selection;       // how it was chosen, in words
   std::filesystem::path dir;   // fold_<k>
+  std::optional<backtest::OrderFlowRule> order_flow;  // the baseline's rule, fitted on the training sessions
 };
 
 // Trains and evaluates every fold of `run.train`, printing each fold's table and the summary to

@@ -2,11 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
 
 #include "../env/env_test_util.h"
 #include "backtest/folds.h"
+#include "exec/order_manager.h"
 
 namespace daytrader::backtest {
 namespace {
@@ -162,6 +169,100 @@ TEST(Evaluate, BaselinesGoThroughTheSameEnvironment) {
   EXPECT_EQ((*runs)[2].trades, random.trades);
   EXPECT_EQ((*runs)[3].name, "buy and hold");
   EXPECT_EQ((*runs)[3].trades, hold.trades);
+}
+
+// The order-flow rule on two trending days whose one feature, delta_share, is +1 on the rising
+// day and -1 on the falling one: standardised, every bar is exactly one standard deviation out.
+TEST(OrderFlowBaseline, FitsItsThresholdOnTheGivenSessionsAndFollowsTheFlow) {
+  const auto days = trending_days();
+  const auto bars = env::testing::make_bars(days);
+  std::vector<float> features;
+  for (const auto& b : bars) features.push_back(b.close > b.open ? 1.0F : -1.0F);
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("dt_flow_" + std::to_string(::getpid()) + ".dtds")).string();
+  dataset::DatasetMeta meta;
+  meta.source = "flow-test";
+  ASSERT_TRUE(dataset::write_dataset(path, meta, features::FeatureSet("flowtest", 1, {"delta_share"}, {}), bars,
+                                     features));
+  auto data = dataset::Dataset::open(path);
+  std::filesystem::remove(path);  // mapped: stays readable
+  ASSERT_TRUE(data) << data.error().message;
+
+  env::EnvConfig config = env::testing::test_config();
+  config.mode = env::EpisodeMode::kEvaluate;
+  const auto scaler = env::fit_scaler(*data, config, features::ScalerKind::kStandard);
+  ASSERT_TRUE(scaler) << scaler.error().message;
+  const auto env_data = env::testing::make_data(*data, config, &*scaler);
+
+  ASSERT_EQ(order_flow_column({"delta", "x", "delta_share"}), 2u) << "delta_share is preferred";
+  ASSERT_EQ(order_flow_column({"x", "delta"}), 1u);
+  EXPECT_FALSE(order_flow_column({"close", "index"}));
+  EXPECT_FALSE(fit_order_flow_rule({"close"}, env_data));
+
+  // Each threshold evaluated on its own: the fit keeps the best, the highest of equals.
+  std::optional<std::pair<float, core::Cents>> best;
+  for (const float t : kOrderFlowThresholds) {
+    const auto net = evaluate("flow", env_data, order_flow(OrderFlowRule{"delta_share", 0, t, 0, 0})).metrics.net_pnl_cents;
+    if (!best || net >= best->second) best = {t, net};
+  }
+  const auto rule = fit_order_flow_rule({"delta_share"}, env_data);
+  ASSERT_TRUE(rule) << rule.error().message;
+  EXPECT_EQ(rule->feature, "delta_share");
+  EXPECT_EQ(rule->threshold, best->first);
+  EXPECT_EQ(rule->fit_net_pnl_cents, best->second);
+  EXPECT_GT(rule->fit_trades, 0) << "one standard deviation passes thresholds up to 1";
+  EXPECT_GT(rule->fit_net_pnl_cents, 0) << "long on the rising day, short on the falling one";
+  EXPECT_LE(rule->threshold, 1.0F);
+
+  // The decision: long above +threshold, short below -threshold, nothing between.
+  const Decide d = order_flow(OrderFlowRule{"delta_share", 1, 0.5F, 0, 0});
+  EXPECT_EQ(d(std::vector<float>{9.0F, 0.5F}), static_cast<std::int32_t>(exec::Action::kBuyEntry));
+  EXPECT_EQ(d(std::vector<float>{9.0F, -0.7F}), static_cast<std::int32_t>(exec::Action::kShortEntry));
+  EXPECT_EQ(d(std::vector<float>{9.0F, 0.49F}), static_cast<std::int32_t>(exec::Action::kNothing));
+
+  // Shown as the fifth run, after the model and the other baselines.
+  const auto runs = evaluate_with_baselines(*data, *scaler, env_data, always_flat(), 7, *rule);
+  ASSERT_TRUE(runs) << runs.error().message;
+  ASSERT_EQ(runs->size(), 5u);
+  EXPECT_EQ((*runs)[kOrderFlowRun].name, "order flow");
+  EXPECT_EQ((*runs)[kOrderFlowRun].metrics.net_pnl_cents, rule->fit_net_pnl_cents);
+}
+
+TEST(CostSensitivity, ReRunsEveryRunAtEachSlippageAndFillRule) {
+  env::testing::TempDataset data(trending_days());
+  env::EnvConfig config = env::testing::test_config();
+  config.mode = env::EpisodeMode::kEvaluate;
+  const auto scaler = env::fit_scaler(data.get(), config, features::ScalerKind::kMinMax);
+  ASSERT_TRUE(scaler);
+  const auto rows = cost_sensitivity(data.get(), *scaler, config, buy_and_hold(), 7);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 6u);
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const auto& r = (*rows)[i];
+    EXPECT_EQ(r.fill_rule, i < 3 ? exec::LimitFillRule::kThrough : exec::LimitFillRule::kTouch);
+    EXPECT_EQ(r.slippage_ticks, static_cast<std::int64_t>(i % 3));
+    ASSERT_EQ(r.net_pnl_cents.size(), 4u);
+    EXPECT_EQ(r.net_pnl_cents[kFlatRun], 0);
+    // Each row is what evaluate_with_baselines gives under that setting.
+    env::EnvConfig c = config;
+    c.slippage_ticks = r.slippage_ticks;
+    c.fill_rule = r.fill_rule;
+    const auto runs = evaluate_with_baselines(data.get(), *scaler, env::testing::make_data(data.get(), c, &*scaler),
+                                              buy_and_hold(), 7);
+    ASSERT_TRUE(runs);
+    for (std::size_t k = 0; k < runs->size(); ++k)
+      EXPECT_EQ(r.net_pnl_cents[k], (*runs)[k].metrics.net_pnl_cents) << "row " << i << " run " << k;
+  }
+  // Buy and hold: two trades, each a market entry and a market exit, so every extra tick of
+  // slippage costs 4 x $12.50, under either fill rule (it has no target).
+  for (std::size_t i = 1; i < rows->size(); ++i) {
+    if (i == 3) continue;
+    EXPECT_EQ((*rows)[i - 1].net_pnl_cents[kBuyAndHoldRun] - (*rows)[i].net_pnl_cents[kBuyAndHoldRun], 5'000) << i;
+  }
+  EXPECT_EQ((*rows)[0].net_pnl_cents[kBuyAndHoldRun], (*rows)[3].net_pnl_cents[kBuyAndHoldRun]);
+  const std::string table = format_sensitivity_table(*rows, {"model", "always flat", "random actions", "buy and hold"});
+  EXPECT_NE(table.find("2 ticks   touch"), std::string::npos) << table;
+  EXPECT_NE(table.find("buy and hold"), std::string::npos) << table;
 }
 
 }  // namespace
