@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "core/instrument_table.h"
 #include "core/session_calendar.h"
 #include "core/timestamp.h"
 #include "net/credentials.h"
@@ -37,6 +38,7 @@ struct ServeOptions {
   bool password_env = false;
   std::string env_file = ".env";
   std::string symbol;  // default: the file name without .scid
+  std::string instrument;  // --instrument: a root or a symbol; "" = from the file name, else ES
   std::string exchange;
   std::string account = "SIM1";
   std::string market = "per-connection";
@@ -60,6 +62,10 @@ void run_serve(const ServeOptions& o) {
 
   sim::SimServerConfig config;
   config.exchange.symbol = o.symbol.empty() ? std::filesystem::path(o.data).stem().string() : o.symbol;
+  // Prices, tick grid and P&L follow the instrument (MES ticks are worth $1.25, not ES's $12.50).
+  const InstrumentChoice inst = choose_instrument(o.instrument, o.data, InputKind::kScid);
+  config.exchange.instrument = inst.instrument;
+  config.exchange.account.tick_value_cents = inst.instrument.tick_value_cents;
   config.exchange.exchange = o.exchange;
   config.exchange.trade_account = o.account;
   config.speed = speed;
@@ -76,7 +82,7 @@ void run_serve(const ServeOptions& o) {
   else
     fail("--fill-rule: {}", rule.error().message);
   if (!o.start_at.empty())
-    config.start_at = parse_exchange_time(o.start_at, "--start-at", core::SessionCalendar::cme_globex());
+    config.start_at = parse_exchange_time(o.start_at, "--start-at", core::session_calendar_of(inst.instrument));
   must(sim::validate(config));
 
   net::ServerOptions so;
@@ -111,6 +117,7 @@ void run_serve(const ServeOptions& o) {
   net::Server server(so, app);
   app.attach(server);
   must(server.start());
+  spdlog::info("Instrument {} (from {})", core::describe(inst.instrument), inst.origin);
   spdlog::info("Serving symbol={} records={} speed={} on {}:{} file={}", config.exchange.symbol,
                thousands(reader.size()), speed.to_string(), o.bind, server.port(), o.data);
   spdlog::info("Mode market={} pace={} pace_seconds={} fills={} slippage_ticks={} fill_rule={} account={}",
@@ -173,6 +180,9 @@ void add_serve(CLI::App& app) {
       "Require the password in DTC_PASSWORD (and DTC_USERNAME if set), from the environment or .env");
   cmd->add_option("--env-file", o->env_file, "KEY=VALUE file read by --password-env")->capture_default_str();
   cmd->add_option("--symbol", o->symbol, "Symbol clients subscribe to (default: the file name, e.g. ESZ25)");
+  cmd->add_option("--instrument", o->instrument,
+                  "Instrument of the file: a root (MES) or a Sierra symbol (MESM24-CME); default: from the file name, "
+                  "else ES");
   cmd->add_option("--exchange", o->exchange, "Exchange echoed in order and position updates");
   cmd->add_option("--account", o->account,
                   "Trade account of every connection (shared market: the default for a logon without one)")
