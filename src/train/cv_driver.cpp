@@ -320,6 +320,9 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
       if (validation_data) seed_outcome.validation = backtest::evaluate("model", validation_data, decide).metrics;
       seed_outcome.test =
           must(backtest::evaluate_with_baselines(data, scaler, test_data, decide, ppo.seed + 17, fold_outcome.order_flow));
+      if (det)
+        seed_outcome.sensitivity = must(backtest::cost_sensitivity(data, scaler, test_data->config(), decide,
+                                                                   ppo.seed + 17, fold_outcome.order_flow));
       seed_outcome.timesteps = trainer.timesteps();
       seed_outcome.train_seconds = train_secs;
 
@@ -399,7 +402,16 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
     }
     std::filesystem::remove_all(final_dir);
     std::filesystem::rename(fold_dir, final_dir);
-    fmt::print("Saved     {} ({})\n\n", final_dir.string(), fold_outcome.selection);
+    fmt::print("Saved     {} ({})\n", final_dir.string(), fold_outcome.selection);
+    if (const auto& saved = fold_outcome.seeds[fold_outcome.chosen]; !saved.sensitivity.empty()) {
+      std::vector<std::string> names;
+      for (const auto& r : saved.test) names.push_back(r.name);
+      fmt::print("Net P&L of seed {} and the baselines on the test sessions under other costs and fill rules "
+                 "(trained with {} tick{} of slippage, {}):\n{}",
+                 saved.seed, run.env.slippage_ticks, run.env.slippage_ticks == 1 ? "" : "s",
+                 exec::to_string(run.env.fill_rule), backtest::format_sensitivity_table(saved.sensitivity, names));
+    }
+    fmt::print("\n");
     outcomes.push_back(std::move(fold_outcome));
   }
 

@@ -36,8 +36,11 @@ struct CvOptions {
 
 struct SeedOutcome {
   std::uint64_t seed = 0;
-  std::vector<backtest::RunResult> test;          // on the test sessions: model, flat, random, buy and hold
+  std::vector<backtest::RunResult> test;          // on the test sessions: model, flat, random, buy and hold, order flow
   std::optional<backtest::Metrics> validation;    // the model on the validation sessions, if any
+  // Net P&L of every test run at 0/1/2 ticks of slippage under each fill rule (deterministic
+  // evaluation only: a sampled policy's draws would differ between the rows).
+  std::vector<backtest::SensitivityRow> sensitivity;
   std::int64_t timesteps = 0;
   double train_seconds = 0;
 };
