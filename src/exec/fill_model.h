@@ -89,12 +89,12 @@ class BarFillModel {
       if (bar.open <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
       if (bar.open >= b.target + margin) return BracketFill{ExitReason::kTarget, b.target, true};
       if (bar.low <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
-      if (bar.high >= b.target + margin) return BracketFill{ExitReason::kTarget, b.target, false};
+      if (limit_fills(exit, b.target, bar)) return BracketFill{ExitReason::kTarget, b.target, false};
     } else {
       if (bar.open >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
       if (bar.open <= b.target - margin) return BracketFill{ExitReason::kTarget, b.target, true};
       if (bar.high >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
-      if (bar.low <= b.target - margin) return BracketFill{ExitReason::kTarget, b.target, false};
+      if (limit_fills(exit, b.target, bar)) return BracketFill{ExitReason::kTarget, b.target, false};
     }
     return std::nullopt;
   }
