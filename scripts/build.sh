@@ -9,7 +9,9 @@ werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DDAYTRADER_WERROR="$werror" "$@"
-else
+elif [ "$#" -gt 0 ] || [ "$werror" = "ON" ]; then
+  # Reconfigure only when asked to; a plain local run keeps the cached DAYTRADER_WERROR, so
+  # switching between CI=true and plain runs does not rebuild everything.
   cmake -S . -B build -DDAYTRADER_WERROR="$werror" "$@" >/dev/null
 fi
 cmake --build build -j "$(nproc)"
