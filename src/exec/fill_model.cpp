@@ -13,7 +13,12 @@ core::Result<LimitFillRule> parse_limit_fill_rule(std::string_view text) {
 }
 
 std::string_view to_string(LimitFillRule rule) noexcept {
-  return rule == LimitFillRule::kThrough ? "through" : "touch";
+  switch (rule) {
+    case LimitFillRule::kThrough: return "through";
+    case LimitFillRule::kTouch: return "touch";
+    case LimitFillRule::kBarBestForTests: return "bar-best (a deliberate error, for tests)";
+  }
+  return "unknown";
 }
 
 BarFillModel::BarFillModel(std::int64_t slippage_ticks, LimitFillRule rule)

@@ -23,6 +23,11 @@
 //   queue trades, and a backtest with this rule books exactly the trades that barely made it.
 // A gap (the bar opening beyond the limit by the rule's margin) fills at the limit's price, at
 // the open.
+// - kBarBestForTests: a deliberate error, never accepted from configuration: the target fills at
+//   the bar's best price (a long's at the high, a short's at the low) on any bar that trades
+//   beyond the middle of the bracket (the entry, for a symmetric bracket). It is what a backtest
+//   that "sells at the high" books, and it exists so that the null-market test
+//   (tests/pipeline/null_market_test.cpp) can show it catches an optimistic fill.
 
 #include <cstdint>
 #include <optional>
@@ -52,9 +57,10 @@ struct BracketFill {
 };
 
 // How a resting limit order fills against a bar (see above).
-enum class LimitFillRule : std::uint8_t { kThrough, kTouch };
+enum class LimitFillRule : std::uint8_t { kThrough, kTouch, kBarBestForTests };
 
-// "through" or "touch"; an error naming the value and the choices otherwise.
+// "through" or "touch"; an error naming the value and the choices otherwise (kBarBestForTests
+// has no name a user can give).
 [[nodiscard]] core::Result<LimitFillRule> parse_limit_fill_rule(std::string_view text);
 [[nodiscard]] std::string_view to_string(LimitFillRule rule) noexcept;
 
@@ -89,11 +95,21 @@ class BarFillModel {
       if (bar.open <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
       if (bar.open >= b.target + margin) return BracketFill{ExitReason::kTarget, b.target, true};
       if (bar.low <= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
+      if (rule_ == LimitFillRule::kBarBestForTests) [[unlikely]] {
+        if (bar.high.count() * 2 > b.target.count() + b.stop.count())
+          return BracketFill{ExitReason::kTarget, bar.high, false};
+        return std::nullopt;
+      }
       if (limit_fills(exit, b.target, bar)) return BracketFill{ExitReason::kTarget, b.target, false};
     } else {
       if (bar.open >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, bar.open), true};
       if (bar.open <= b.target - margin) return BracketFill{ExitReason::kTarget, b.target, true};
       if (bar.high >= b.stop) return BracketFill{ExitReason::kStop, market_fill(exit, b.stop), false};
+      if (rule_ == LimitFillRule::kBarBestForTests) [[unlikely]] {
+        if (bar.low.count() * 2 < b.target.count() + b.stop.count())
+          return BracketFill{ExitReason::kTarget, bar.low, false};
+        return std::nullopt;
+      }
       if (limit_fills(exit, b.target, bar)) return BracketFill{ExitReason::kTarget, b.target, false};
     }
     return std::nullopt;

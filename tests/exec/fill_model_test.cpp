@@ -150,6 +150,23 @@ TEST(BarFillModel, LoneLimitsFollowTheRule) {
   EXPECT_FALSE(touch.limit_fills(OrderSide::kSell, Ticks(1011), bar));
 }
 
+// The deliberately wrong rule the null-market test uses to show it catches an optimistic fill:
+// the target is taken at the bar's best price whenever the bar trades beyond the entry.
+TEST(BarFillModel, TheBarBestRuleForTestsSellsAtTheHigh) {
+  const BarFillModel wrong(1, LimitFillRule::kBarBestForTests);
+  const Bracket long_b = Bracket::around(Side::kLong, Ticks(1000), BracketSpec{10, 10});
+  const Bracket short_b = Bracket::around(Side::kShort, Ticks(1000), BracketSpec{10, 10});
+  const auto fill = [&](const Bracket& b, std::int64_t o, std::int64_t h, std::int64_t l) {
+    return wrong.check_bracket(b, BarPrices{Ticks(o), Ticks(h), Ticks(l), Ticks(o)});
+  };
+  EXPECT_EQ(fill(long_b, 1000, 1003, 998), (BracketFill{ExitReason::kTarget, Ticks(1003), false}));
+  EXPECT_EQ(fill(long_b, 1000, 1000, 995), std::nullopt) << "no higher than the entry";
+  EXPECT_EQ(fill(long_b, 1000, 1004, 990), (BracketFill{ExitReason::kStop, Ticks(989), false})) << "the stop first";
+  EXPECT_EQ(fill(short_b, 1000, 1002, 996), (BracketFill{ExitReason::kTarget, Ticks(996), false}));
+  EXPECT_EQ(fill(short_b, 1000, 1002, 1000), std::nullopt);
+  EXPECT_FALSE(parse_limit_fill_rule(to_string(LimitFillRule::kBarBestForTests))) << "never from configuration";
+}
+
 TEST(LimitFillRule, ParsesItsNamesAndRefusesOthers) {
   EXPECT_EQ(parse_limit_fill_rule("through").value(), LimitFillRule::kThrough);
   EXPECT_EQ(parse_limit_fill_rule("touch").value(), LimitFillRule::kTouch);
