@@ -4,6 +4,8 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <torch/version.h>
 #include <c10/core/InferenceMode.h>
 
 #include <dlfcn.h>
@@ -13,7 +15,10 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <limits>
+#include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -880,6 +885,47 @@ PpoLossReport ppo_loss_and_gradient(const PolicyWeights& weights, const Minibatc
     g += t.data.size();
   }
   return r;
+}
+
+namespace {
+
+// The value after "key" on the first line of `text` that holds it, trimmed; "" if none.
+std::string config_value(const std::string& text, std::string_view key) {
+  const auto at = text.find(key);
+  if (at == std::string::npos) return {};
+  auto begin = at + key.size();
+  const auto end = text.find_first_of("\n,", begin);
+  std::string v = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '=' || v.front() == ':')) v.erase(v.begin());
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
+}  // namespace
+
+ComputeInfo compute_info() {
+  ComputeInfo info;
+  info.cpu_model = "unknown";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.starts_with("model name")) {
+      info.cpu_model = config_value(line, "model name");
+      break;
+    }
+  }
+  info.logical_cpus = std::thread::hardware_concurrency();
+  info.torch_version = fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH);
+  const std::string config = at::show_config();
+  info.cpu_capability = config_value(config, "CPU capability usage");
+  // OpenBLAS says which build and which kernel it picked for this CPU; another BLAS behind
+  // libblas.so.3 (the reference BLAS, BLIS, MKL) is named by what libtorch was built with.
+  using GetText = char* (*)();
+  if (void* sym = dlsym(RTLD_DEFAULT, "openblas_get_config")) info.blas = reinterpret_cast<GetText>(sym)();
+  if (void* sym = dlsym(RTLD_DEFAULT, "openblas_get_corename")) info.blas_kernel = reinterpret_cast<GetText>(sym)();
+  if (info.blas.empty()) info.blas = config_value(config, "BLAS_INFO");
+  if (info.blas.empty()) info.blas = "unknown";
+  info.threads = at::get_num_threads();
+  return info;
 }
 
 }  // namespace daytrader::rl

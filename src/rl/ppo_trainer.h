@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "env/vec_env.h"
@@ -157,5 +158,20 @@ enum class LossBackend : std::uint8_t { kNative, kAutograd };
 [[nodiscard]] PpoLossReport ppo_loss_and_gradient(const PolicyWeights& weights, const MinibatchRef& batch,
                                                   const PpoConfig& config, double clip_range,
                                                   LossBackend backend = LossBackend::kNative);
+
+// What makes a training run's floating point differ from one machine to another: the same seed
+// gives bit-identical models on one machine (tests/rl/ppo_trainer_test.cpp), but the matrix
+// products run in the BLAS library's kernel for this CPU, and another kernel (another CPU, another
+// BLAS build or thread count) rounds differently. Recorded in every model's metadata.json.
+struct ComputeInfo {
+  std::string cpu_model;       // /proc/cpuinfo "model name", or "unknown"
+  unsigned logical_cpus = 0;   // std::thread::hardware_concurrency()
+  std::string torch_version;   // libtorch's, e.g. "1.13.0"
+  std::string cpu_capability;  // the vector instruction set libtorch dispatches to, e.g. "AVX2"
+  std::string blas;            // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"
+  std::string blas_kernel;     // OpenBLAS's kernel for this CPU (openblas_get_corename), e.g. "Haswell"
+  int threads = 0;             // libtorch's intra-op threads now (PpoConfig::torch_threads while training)
+};
+[[nodiscard]] ComputeInfo compute_info();
 
 }  // namespace daytrader::rl

@@ -58,6 +58,17 @@ nlohmann::json metrics_json(const backtest::Metrics& m) {
           {"days", m.days}};
 }
 
+// What another machine would need to match to reproduce the run bit for bit (rl::ComputeInfo).
+nlohmann::json compute_json(const rl::ComputeInfo& c) {
+  return {{"cpu_model", c.cpu_model},
+          {"logical_cpus", c.logical_cpus},
+          {"torch_version", c.torch_version},
+          {"cpu_capability", c.cpu_capability},
+          {"blas", c.blas},
+          {"blas_kernel", c.blas_kernel},
+          {"threads", c.threads}};
+}
+
 // Per-update metrics as CSV, one line per PPO update.
 class MetricsCsv {
  public:
@@ -351,6 +362,7 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
           {"observation_size", train_data->observation_size()},
           {"num_actions", 5},
           {"test_metrics", metrics_json(seed_outcome.test.front().metrics)},
+          {"compute", compute_json(rl::compute_info())},
       };
       if (fold_outcome.order_flow)
         meta["order_flow_rule"] = {{"feature", fold_outcome.order_flow->feature},

@@ -154,5 +154,43 @@ TEST_F(CvDriver, ARunReplacesAnEarlierRunsFolds) {
   EXPECT_TRUE(std::filesystem::exists(out_ / "fold_1"));
 }
 
+// Same seed, same machine: the same models and the same summary, byte for byte. Everything a
+// user compares (weights, optimiser state, scaler, summary.csv) comes out of the run again; only
+// the wall-clock fields of metadata.json (created_utc, train_seconds) and metrics.csv's fps differ.
+TEST_F(CvDriver, TheSameSeedGivesBitIdenticalModelsAndSummaries) {
+  env::testing::TempDataset data(six_days());
+  config::RunConfig run = tiny_run(2, 1);
+  run.ppo.total_timesteps = 1024;
+  run.ppo.n_epochs = 3;
+  std::vector<std::filesystem::path> dirs = {out_ / "a", out_ / "b"};
+  for (const auto& dir : dirs) {
+    CvOptions options;
+    options.out = dir;
+    options.quiet = true;
+    (void)run_cross_validation(run, data.get(), options);
+  }
+  for (const char* file : {"fold_1/policy.bin", "fold_1/optimizer.bin", "fold_1/scaler.json",
+                           "fold_1/seed_5/policy.bin", "fold_1/seed_6/policy.bin", "fold_1/seed_6/optimizer.bin",
+                           "summary.csv"}) {
+    const std::string a = read_file(dirs[0] / file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_TRUE(a == read_file(dirs[1] / file)) << file << " differs between two runs with the same seed";
+  }
+  auto meta_a = nlohmann::json::parse(read_file(dirs[0] / "fold_1/metadata.json"));
+  auto meta_b = nlohmann::json::parse(read_file(dirs[1] / "fold_1/metadata.json"));
+  for (auto* m : {&meta_a, &meta_b}) {
+    m->erase("created_utc");
+    m->erase("train_seconds");
+  }
+  EXPECT_EQ(meta_a, meta_b);
+
+  // What would make another machine differ is on record.
+  const auto& compute = meta_a.at("compute");
+  EXPECT_FALSE(compute.at("cpu_model").get<std::string>().empty());
+  EXPECT_FALSE(compute.at("blas").get<std::string>().empty());
+  EXPECT_EQ(compute.at("threads").get<int>(), run.ppo.torch_threads);
+  EXPECT_GE(compute.at("logical_cpus").get<unsigned>(), 1u);
+}
+
 }  // namespace
 }  // namespace daytrader::train
