@@ -896,8 +896,8 @@ std::string config_value(const std::string& text, std::string_view key) {
   auto begin = at + key.size();
   const auto end = text.find_first_of("\n,", begin);
   std::string v = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-  while (!v.empty() && (v.front() == ' ' || v.front() == '=' || v.front() == ':')) v.erase(v.begin());
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '=' || v.front() == ':')) v.erase(v.begin());
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.pop_back();
   return v;
 }
 

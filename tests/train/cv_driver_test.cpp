@@ -186,7 +186,9 @@ TEST_F(CvDriver, TheSameSeedGivesBitIdenticalModelsAndSummaries) {
 
   // What would make another machine differ is on record.
   const auto& compute = meta_a.at("compute");
-  EXPECT_FALSE(compute.at("cpu_model").get<std::string>().empty());
+  const auto cpu = compute.at("cpu_model").get<std::string>();
+  EXPECT_FALSE(cpu.empty());
+  EXPECT_TRUE(cpu.find_first_of(":\t") == std::string::npos) << "not the raw /proc/cpuinfo line: " << cpu;
   EXPECT_FALSE(compute.at("blas").get<std::string>().empty());
   EXPECT_EQ(compute.at("threads").get<int>(), run.ppo.torch_threads);
   EXPECT_GE(compute.at("logical_cpus").get<unsigned>(), 1u);
