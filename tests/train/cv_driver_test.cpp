@@ -154,6 +154,27 @@ TEST_F(CvDriver, ARunReplacesAnEarlierRunsFolds) {
   EXPECT_TRUE(std::filesystem::exists(out_ / "fold_1"));
 }
 
+TEST_F(CvDriver, TheSummaryJudgesEveryFoldsTestDaysEndToEnd) {
+  env::testing::TempDataset data(six_days());
+  config::RunConfig run = tiny_run(2, 0);
+  run.train.folds = 2;  // 6 sessions: test ranges of 2 (sessions 2-3 and 4-5)
+  CvOptions options;
+  options.out = out_;
+  options.quiet = true;
+  ::testing::internal::CaptureStdout();
+  const auto outcomes = run_cross_validation(run, data.get(), options);
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_NE(out.find("all   2 folds, 4 test days end to end"), std::string::npos) << out;
+  EXPECT_NE(out.find("saved models: net "), std::string::npos) << out;
+  EXPECT_NE(out.find("every seed index across the folds"), std::string::npos) << out;
+  EXPECT_NE(out.find("baselines over the same days: flat $0.00"), std::string::npos) << out;
+  // The saved models' net over all folds is the sum of each fold's saved model.
+  core::Cents sum = 0;
+  for (const auto& o : outcomes) sum += o.seeds[o.chosen].test[0].metrics.net_pnl_cents;
+  EXPECT_NE(out.find("saved models: net " + backtest::dollars(sum) + ","), std::string::npos) << out;
+}
+
 // Same seed, same machine: the same models and the same summary, byte for byte. Everything a
 // user compares (weights, optimiser state, scaler, summary.csv) comes out of the run again; only
 // the wall-clock fields of metadata.json (created_utc, train_seconds) and metrics.csv's fps differ.
