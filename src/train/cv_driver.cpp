@@ -362,7 +362,11 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
       callbacks.on_update = [&](const rl::PpoMetrics& m) {
         csv.write(m);
         recent_pnl = m.ep_pnl_mean;
-        if (!tty && !options.quiet)
+        // Without a terminal (a log file, CI) a line per tenth of the run, not per update.
+        const std::int64_t per_update = ppo.n_steps * ppo.num_envs;
+        const std::int64_t updates = (ppo.total_timesteps + per_update - 1) / per_update;
+        const bool tenth = m.iteration % std::max<std::int64_t>(1, updates / 10) == 0 || m.timesteps >= ppo.total_timesteps;
+        if (!tty && !options.quiet && tenth)
           fmt::print(stderr, "train: {}/{} steps  {:.0f} steps/s  episode P&L {:+.0f}  kl {:.4f}  clip {:.3f}  ev {:.3f}\n",
                      core::thousands(static_cast<std::uint64_t>(m.timesteps)),
                      core::thousands(static_cast<std::uint64_t>(ppo.total_timesteps)), m.fps, m.ep_pnl_mean, m.approx_kl,
