@@ -14,7 +14,7 @@
 
 namespace daytrader::train::testing {
 
-// The page this input gives: the counts the DOM check expects.
+// The page this input gives; tests/train/CMakeLists.txt gives the DOM check the same counts.
 inline constexpr int kFixtureFolds = 2;
 inline constexpr int kFixtureSeeds = 4;  // rows of the seed tables, over both folds
 inline constexpr int kFixtureCharts = 6 * kFixtureFolds;
