@@ -13,8 +13,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   # Networking (DTC) and the SQLite journal.
   libasio-dev libsqlitecpp-dev libsqlite3-dev
-  # Tests and benchmarks.
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # Tests and benchmarks; headless Chromium renders the training report in a test.
+  googletest libgtest-dev libgmock-dev libbenchmark-dev chromium
   # Compression (dataset checksums, SB3 model zips).
   zlib1g-dev libzip-dev
   # Fuzzing the DTC decoder: clang with libFuzzer and the sanitizers.

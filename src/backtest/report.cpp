@@ -9,27 +9,13 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include "backtest/html.h"
+
 namespace daytrader::backtest {
 
 namespace {
 
 std::string factor(double pf) { return std::isinf(pf) ? "inf" : fmt::format("{:.2f}", pf); }
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-constexpr const char* kColors[] = {"#1f6feb", "#8b949e", "#d29922", "#2da44e", "#cf222e", "#8250df"};
 
 struct Frame {
   double x0 = 84, y0 = 20, w = 860, h = 260;  // plot area inside a 960 x 320 viewBox
@@ -96,7 +82,7 @@ std::string equity_svg(const std::vector<RunResult>& runs, const core::SessionCa
     for (std::size_t i = 0; i < eq.size(); i += step) point(i);
     point(eq.size() - 1);
     svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"/>", pts,
-                       kColors[r % std::size(kColors)], r == 0 ? 2.2 : 1.3);
+                       kRunColors[r % std::size(kRunColors)], r == 0 ? 2.2 : 1.3);
   }
   svg += "</svg>";
   return svg;
@@ -182,16 +168,7 @@ std::string render_html_report(const std::string& title, const std::vector<std::
                                const std::vector<RunResult>& runs, const core::Instrument& instrument,
                                const core::SessionCalendar& calendar, const std::vector<SensitivityRow>& sensitivity) {
   std::string h;
-  h += "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) + "</title><style>"
-       "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1f2328}"
-       "h1{font-size:22px;margin:0 0 6px}h2{font-size:16px;margin:28px 0 8px}"
-       "table{border-collapse:collapse;width:100%}td,th{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:right}"
-       "th:first-child,td:first-child{text-align:left}.facts td{text-align:left;border:0;padding:1px 8px 1px 0}"
-       ".chart{width:100%;height:auto;background:#fff;border:1px solid #d8dee4;border-radius:6px}"
-       ".grid{stroke:#eaeef2}.zero{stroke:#8c959f;stroke-dasharray:4 3}.day{stroke:#f0f2f4}"
-       ".axis{font-size:11px;fill:#57606a}.pos{color:#1a7f37}.neg{color:#cf222e}"
-       ".swatch{display:inline-block;width:12px;height:4px;margin-right:6px;vertical-align:middle}"
-       "</style></head><body>";
+  h += html_head(title);
   h += "<h1>" + html_escape(title) + "</h1><table class=\"facts\">";
   for (const auto& [k, v] : facts) h += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(v) + "</td></tr>";
   h += "</table><h2>Results</h2><table><tr><th>run</th><th>net P&amp;L</th><th>trades</th><th>win rate</th>"
@@ -200,7 +177,8 @@ std::string render_html_report(const std::string& title, const std::vector<std::
     const auto& m = runs[i].metrics;
     h += fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"{}\">{}</td>"
                      "<td>{}</td><td>{:.1f}%</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td></tr>",
-                     kColors[i % std::size(kColors)], html_escape(runs[i].name), m.net_pnl_cents >= 0 ? "pos" : "neg",
+                     kRunColors[i % std::size(kRunColors)], html_escape(runs[i].name),
+                     m.net_pnl_cents >= 0 ? "pos" : "neg",
                      dollars(m.net_pnl_cents), m.trades, m.win_rate * 100.0,
                      dollars(static_cast<core::Cents>(std::llround(m.average_trade_cents))), factor(m.profit_factor),
                      dollars(-m.max_drawdown_cents), m.daily_sharpe);

@@ -87,20 +87,6 @@ bool all_equal(std::span<const double> v) noexcept {
   return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
 }
 
-// p with the fewest significant digits (from 2) that keep it on its side of 0.05 and 0.01.
-std::string format_p(double p) {
-  if (p < 1e-4) return "p < 0.0001";
-  std::string text;
-  for (int digits = 2; digits <= 17; ++digits) {
-    text = fmt::format("{:#.{}g}", p, digits);  // #: keep trailing zeros (0.60)
-    double shown = 0;
-    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), shown);
-    if (parsed.ec != std::errc{}) break;
-    if ((shown < 0.05) == (p < 0.05) && (shown < 0.01) == (p < 0.01)) break;
-  }
-  return "p = " + text;
-}
-
 std::string days_words(std::int64_t n) {
   return n == 1 ? "1 day" : fmt::format("{} days", n);
 }
@@ -337,6 +323,20 @@ std::vector<double> daily_pnl_cents(std::span<const DayResult> days) {
   return out;
 }
 
+// p with the fewest significant digits (from 2) that keep it on its side of 0.05 and 0.01.
+std::string format_p_value(double p) {
+  if (p < 1e-4) return "p < 0.0001";
+  std::string text;
+  for (int digits = 2; digits <= 17; ++digits) {
+    text = fmt::format("{:#.{}g}", p, digits);  // #: keep trailing zeros (0.60)
+    double shown = 0;
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), shown);
+    if (parsed.ec != std::errc{}) break;
+    if ((shown < 0.05) == (p < 0.05) && (shown < 0.01) == (p < 0.01)) break;
+  }
+  return "p = " + text;
+}
+
 std::string significance_words(const DailyStats& stats) {
   switch (stats.status) {
     case DailyStatsStatus::kNonFinite:
@@ -361,8 +361,8 @@ std::string significance_words(const DailyStats& stats) {
     verdict = "not significant";
   }
   const std::string caution = stats.days < kFewestDaysToJudge ? "; too few days to judge" : "";
-  return fmt::format("{} (t = {:.2f}, {}, {}{})", verdict, *stats.t_stat, format_p(p), days_words(stats.days),
-                     caution);
+  return fmt::format("{} (t = {:.2f}, {}, {}{})", verdict, *stats.t_stat, format_p_value(p),
+                     days_words(stats.days), caution);
 }
 
 // ---- Probabilistic and deflated Sharpe ratio ----------------------------------------------------

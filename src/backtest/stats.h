@@ -124,6 +124,9 @@ struct DailyStats {
 // and as "p < 0.0001" below that. Without a test: "no verdict: ..." with the reason.
 [[nodiscard]] std::string significance_words(const DailyStats& stats);
 
+// "p = 0.41", "p = 0.0496", "p < 0.0001": p as significance_words() shows it.
+[[nodiscard]] std::string format_p_value(double p);
+
 // Below this many days significance_words() says "too few days to judge".
 inline constexpr std::int64_t kFewestDaysToJudge = 20;
 

@@ -22,6 +22,7 @@
 #include "env/trading_vec_env.h"
 #include "model/model_bundle.h"
 #include "rl/ppo_trainer.h"
+#include "train/run_report.h"
 
 namespace daytrader::train {
 
@@ -286,6 +287,40 @@ void write_summary(const std::vector<FoldOutcome>& outcomes, const dataset::Data
   fmt::print("Wrote     {}\n", path.string());
 }
 
+// runs/NAME/report.html (train/run_report.h): the folds' outcomes and every seed's metrics.csv on
+// one page. A metrics.csv that cannot be read costs that seed its curves, not the report.
+void write_report(const std::vector<FoldOutcome>& outcomes, const dataset::Dataset& data,
+                  const config::RunConfig& run, const CvOptions& options, const std::string& effective) {
+  const auto range = [&](std::size_t begin, std::size_t end) {
+    if (end <= begin) return SessionRange{};
+    return SessionRange{begin, end, data.sessions()[begin].trade_date, data.sessions()[end - 1].trade_date};
+  };
+  RunReport report{options.out.string(), options.data_path, effective, run.env.fill_rule,
+                   run.env.slippage_ticks, run.env.commission_per_side_cents, {}};
+  for (std::size_t k = 0; k < outcomes.size(); ++k) {
+    const auto& o = outcomes[k];
+    const auto& f = o.fold;
+    FoldReport fold{k + 1, range(f.train_begin, f.train_end), range(f.validation_begin, f.validation_end),
+                    range(f.test_begin, f.test_end), order_flow_words(o.order_flow), o.selection, {}};
+    for (std::size_t si = 0; si < o.seeds.size(); ++si) {
+      const auto& so = o.seeds[si];
+      SeedReport seed{so.seed, si == o.chosen, {}, {}, so.test, so.validation, so.sensitivity};
+      const auto csv = (o.seeds.size() == 1 ? o.dir : o.dir / fmt::format("seed_{}", so.seed)) / "metrics.csv";
+      if (auto rows = read_metrics_csv(csv)) {
+        seed.metrics = std::move(rows).value();
+      } else {
+        seed.metrics_error = rows.error().message;
+        spdlog::warn("Report without the curves of seed {}: {}", so.seed, seed.metrics_error);
+      }
+      fold.seeds.push_back(std::move(seed));
+    }
+    report.folds.push_back(std::move(fold));
+  }
+  const auto path = options.out / "report.html";
+  write_text(path, render_run_report(report));
+  fmt::print("Wrote     {}\n", path.string());
+}
+
 }  // namespace
 
 std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, const dataset::Dataset& data,
@@ -303,6 +338,7 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
     }
   }
   std::filesystem::remove(out / "summary.csv");
+  std::filesystem::remove(out / "report.html");
   const std::string effective = config::to_toml(run);
   spdlog::info("Effective configuration:\n{}", effective);
   write_text(out / model::kRunConfigFile, effective);
@@ -499,6 +535,7 @@ std::vector<FoldOutcome> run_cross_validation(const config::RunConfig& run, cons
   }
 
   write_summary(outcomes, data, out / "summary.csv");
+  write_report(outcomes, data, run, options, effective);
   return outcomes;
 }
 

@@ -403,6 +403,7 @@ TEST(SignificanceWords, ShowsPWithEnoughDigitsToKeepItsSide) {
   for (const Row& r : rows) {
     s.p_value = r.p;
     EXPECT_EQ(significance_words(s), r.words) << "p = " << r.p;
+    EXPECT_NE(std::string(r.words).find(format_p_value(r.p)), std::string::npos) << "p = " << r.p;
   }
   s.days = 19;
   s.p_value = 0.003;

@@ -125,6 +125,22 @@ TEST_F(CvDriver, TrainsEverySeedAndSavesTheOneBestOnValidation) {
   }
   EXPECT_EQ(rows, 3);
   EXPECT_EQ(saved, 1);
+
+  // report.html: the fold's row, a row for every seed, and the curves read from their metrics.csv.
+  const std::string report = read_file(out_ / "report.html");
+  const auto count = [&](const std::string& what) {
+    int n = 0;
+    for (auto at = report.find(what); at != std::string::npos; at = report.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<tr class=\"fold-row\">"), 1);
+  EXPECT_EQ(count("<tr class=\"seed-row"), 3);
+  EXPECT_EQ(count("<tr class=\"seed-row saved\">"), 1);
+  EXPECT_EQ(count("<svg"), 6);
+  EXPECT_EQ(count("<span class=\"key\">"), 3);
+  EXPECT_EQ(count("no curves"), 0);
+  EXPECT_GT(count("<polyline class=\"curve\""), 0);
+  EXPECT_FALSE(std::filesystem::exists(out_ / "report.html.tmp"));
 }
 
 TEST_F(CvDriver, OneSeedKeepsTheFoldFolderAsTheModelFolder) {
