@@ -23,6 +23,7 @@
 #include "model/model_bundle.h"
 #include "rl/ppo_trainer.h"
 #include "train/run_report.h"
+#include "train/walk_forward.h"
 
 namespace daytrader::train {
 
@@ -125,69 +126,36 @@ std::string date_range(const dataset::Dataset& data, std::size_t begin, std::siz
          core::format_trade_date(data.sessions()[end - 1].trade_date);
 }
 
-// Daily net P&L of one run (by index in SeedOutcome::test) over every fold's test range in turn,
-// with the seed at index `seed_index` of each fold (or the saved one): the walk-forward,
-// out-of-sample series.
-std::vector<double> walk_forward_days(const std::vector<FoldOutcome>& outcomes, std::optional<std::size_t> seed_index,
-                                      std::size_t run) {
-  std::vector<double> days;
-  for (const auto& o : outcomes) {
-    const auto& so = o.seeds[seed_index.value_or(o.chosen)];
-    if (so.test.size() <= run) return {};
-    const auto d = backtest::daily_pnl_cents(so.test[run].days);
-    days.insert(days.end(), d.begin(), d.end());
-  }
-  return days;
-}
-
-double total(const std::vector<double>& v) {
-  double t = 0;
-  for (const double x : v) t += x;
-  return t;
-}
-
-// Every fold's test range end to end: what the saved models made out of sample, how many seeds
-// are significant on their own, and the baselines over the same days.
+// Every fold's test days end to end (train/walk_forward.h): what the saved models made out of
+// sample, how many seed indices are significant on their own, and the baselines over the same days.
 void print_all_folds(const std::vector<FoldOutcome>& outcomes) {
+  std::vector<WalkForwardFold> folds;
+  for (const auto& o : outcomes) {
+    WalkForwardFold f;
+    for (const auto& so : o.seeds) f.seeds.push_back(&so.test);
+    f.saved = o.chosen;
+    folds.push_back(std::move(f));
+  }
+  const auto w = summarize_walk_forward(folds);
+  if (w.folds == 0) return;
   const auto usd = [](double cents) { return backtest::dollars(static_cast<core::Cents>(std::llround(cents))); };
-  const auto saved_days = walk_forward_days(outcomes, std::nullopt, backtest::kModelRun);
-  const auto stats = backtest::daily_stats(saved_days);
-  std::string line = fmt::format("all   {} folds, {} test days end to end (walk-forward, out of sample)\n", outcomes.size(),
-                                 saved_days.size());
-  line += fmt::format("      saved models: net {}, {}", usd(total(saved_days)), backtest::significance_words(stats));
-  if (stats.sharpe_annualised && stats.sharpe_annualised_lo_ci)
-    line += fmt::format("; annualised Sharpe {:.2f} (95% CI {:.2f} .. {:.2f}, Lo)", *stats.sharpe_annualised,
-                        stats.sharpe_annualised_lo_ci->lower, stats.sharpe_annualised_lo_ci->upper);
-  std::size_t n_seeds = outcomes.front().seeds.size();
-  for (const auto& o : outcomes) n_seeds = std::min(n_seeds, o.seeds.size());
-  if (n_seeds > 1) {
-    std::vector<double> nets;
-    int significant = 0, negative = 0;
-    for (std::size_t si = 0; si < n_seeds; ++si) {
-      const auto days = walk_forward_days(outcomes, si, backtest::kModelRun);
-      nets.push_back(total(days));
-      const auto st = backtest::daily_stats(days);
-      if (st.t_stat && st.p_value && *st.p_value < 0.05) (*st.t_stat > 0 ? significant : negative) += 1;
-    }
-    const auto dist = backtest::summarize(nets);
+  const auto& st = w.saved.stats;
+  std::string line = fmt::format("all   {} folds, {} test days end to end (walk-forward, out of sample)\n", w.folds, w.days);
+  line += fmt::format("      saved models: net {}, {}", usd(w.saved.net_cents), backtest::significance_words(st));
+  if (st.sharpe_annualised && st.sharpe_annualised_lo_ci)
+    line += fmt::format("; annualised Sharpe {:.2f} (95% CI {:.2f} .. {:.2f}, Lo)", *st.sharpe_annualised,
+                        st.sharpe_annualised_lo_ci->lower, st.sharpe_annualised_lo_ci->upper);
+  if (w.seed_index_nets)
     line += fmt::format("\n      every seed index across the folds: median net {} (min {}, max {}); significantly "
                         "positive at 5%: {}/{}, significantly negative: {}/{}",
-                        usd(dist.median), usd(dist.min), usd(dist.max), significant, n_seeds, negative, n_seeds);
-  }
+                        usd(w.seed_index_nets->median), usd(w.seed_index_nets->min), usd(w.seed_index_nets->max),
+                        w.significantly_positive, w.seed_indices.size(), w.significantly_negative, w.seed_indices.size());
   line += "\n      baselines over the same days:";
-  const std::pair<std::size_t, const char*> baselines[] = {{backtest::kFlatRun, "flat"},
-                                                           {backtest::kRandomRun, "random"},
-                                                           {backtest::kBuyAndHoldRun, "buy and hold"},
-                                                           {backtest::kOrderFlowRun, "order flow"}};
-  for (const auto& [run, name] : baselines) {
-    const auto days = walk_forward_days(outcomes, std::nullopt, run);
-    if (days.empty()) continue;
-    const auto st = backtest::daily_stats(days);
-    line += fmt::format(" {} {}{}", name, usd(total(days)),
-                        st.t_stat ? fmt::format(" (t = {:.2f})", *st.t_stat) : std::string());
-    line += run == backtest::kOrderFlowRun ? "" : ",";
+  for (std::size_t i = 0; i < w.baselines.size(); ++i) {
+    const auto& b = w.baselines[i];
+    line += fmt::format("{} {} {}{}", i == 0 ? "" : ",", b.name, usd(b.net_cents),
+                        b.stats.t_stat ? fmt::format(" (t = {:.2f})", *b.stats.t_stat) : std::string());
   }
-  if (line.back() == ',') line.pop_back();
   fmt::print("{}\n", line);
 }
 

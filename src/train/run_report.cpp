@@ -17,6 +17,7 @@
 #include "backtest/html.h"
 #include "backtest/stats.h"
 #include "core/session_calendar.h"
+#include "train/walk_forward.h"
 
 namespace daytrader::train {
 
@@ -489,6 +490,52 @@ std::string cross_validation_table(const RunReport& report) {
   return h;
 }
 
+// Every fold's test days end to end (train/walk_forward.h), as the summary table's "all" line.
+std::string walk_forward_section(const RunReport& report) {
+  std::vector<WalkForwardFold> folds;
+  for (const auto& fold : report.folds) {
+    WalkForwardFold f;
+    for (std::size_t i = 0; i < fold.seeds.size(); ++i) {
+      f.seeds.push_back(&fold.seeds[i].test);
+      if (fold.seeds[i].saved) f.saved = i;
+    }
+    folds.push_back(std::move(f));
+  }
+  if (folds.size() < 2) return {};
+  const auto w = summarize_walk_forward(folds);
+  if (w.folds == 0 || w.days == 0) return {};
+  std::string h = fmt::format(
+      "<h2>All folds end to end</h2><p>The {} folds' {} test days one after the other: what each fold's "
+      "saved model made on the sessions after its training, the walk-forward record a trader would have "
+      "had. One fold's days are often too few to judge; these are the figures to judge by.</p>",
+      w.folds, w.days);
+  const auto& st = w.saved.stats;
+  h += fmt::format("<p class=\"verdict\"><b>Saved models:</b> net {}, {}", usd(w.saved.net_cents),
+                   html_escape(backtest::significance_words(st)));
+  if (st.sharpe_annualised && st.sharpe_annualised_lo_ci)
+    h += fmt::format("; annualised Sharpe ratio {:.2f} (95% interval {:.2f} .. {:.2f}, Lo)", *st.sharpe_annualised,
+                     st.sharpe_annualised_lo_ci->lower, st.sharpe_annualised_lo_ci->upper);
+  h += ".</p>";
+  if (w.seed_index_nets)
+    h += fmt::format(
+        "<p>The i-th seed of every fold, as one strategy: median net {} over the {} seed indices (min {}, "
+        "max {}); significantly positive at 5%: {} of {}; significantly negative: {} of {}.</p>",
+        usd(w.seed_index_nets->median), w.seed_indices.size(), usd(w.seed_index_nets->min),
+        usd(w.seed_index_nets->max), w.significantly_positive, w.seed_indices.size(), w.significantly_negative,
+        w.seed_indices.size());
+  h += "<table class=\"seeds\"><tr><th>over the same days</th><th>net P&amp;L</th><th>t</th><th>p</th>"
+       "<th>Sharpe (annualised)</th></tr>";
+  const auto row = [&](const WalkForwardSeries& x) {
+    h += fmt::format("<tr><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(x.name),
+                     usd_cell(x.net_cents), fixed(x.stats.t_stat, 2), p_cell(x.stats.p_value),
+                     fixed(x.stats.sharpe_annualised, 2));
+  };
+  row(w.saved);
+  for (const auto& b : w.baselines) row(b);
+  h += "</table>";
+  return h;
+}
+
 // The saved model of a fold, judged on its own, and the deflated Sharpe ratio over its seeds.
 std::string saved_model_words(const FoldReport& fold) {
   const auto saved =
@@ -652,6 +699,7 @@ std::string render_run_report(const RunReport& report) {
       "makes what always flat makes ($0). All P&amp;L is net of commission and slippage, in dollars; a "
       "&ndash; is a figure that cannot be computed (too few days, no spread).</p>";
   h += cross_validation_table(report);
+  h += walk_forward_section(report);
   for (const auto& fold : report.folds) h += fold_section(fold, report);
   h += "</body></html>\n";
   return h;

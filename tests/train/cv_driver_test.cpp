@@ -191,9 +191,10 @@ TEST_F(CvDriver, TheSummaryJudgesEveryFoldsTestDaysEndToEnd) {
   EXPECT_NE(out.find("saved models: net " + backtest::dollars(sum) + ","), std::string::npos) << out;
 }
 
-// Same seed, same machine: the same models and the same summary, byte for byte. Everything a
-// user compares (weights, optimiser state, scaler, summary.csv) comes out of the run again; only
-// the wall-clock fields of metadata.json (created_utc, train_seconds) and metrics.csv's fps differ.
+// Same seed, same machine: the same models and reports, byte for byte. Everything a user
+// compares (weights, optimiser state, scaler, summary.csv, report.html) comes out of the run
+// again; only the wall-clock fields of metadata.json (created_utc, train_seconds) and
+// metrics.csv's fps differ.
 TEST_F(CvDriver, TheSameSeedGivesBitIdenticalModelsAndSummaries) {
   env::testing::TempDataset data(six_days());
   config::RunConfig run = tiny_run(2, 1);
@@ -213,6 +214,13 @@ TEST_F(CvDriver, TheSameSeedGivesBitIdenticalModelsAndSummaries) {
     EXPECT_FALSE(a.empty()) << file;
     EXPECT_TRUE(a == read_file(dirs[1] / file)) << file << " differs between two runs with the same seed";
   }
+  // The report names its run folder; apart from that it is the same page.
+  std::string report_a = read_file(dirs[0] / "report.html");
+  const std::string report_b = read_file(dirs[1] / "report.html");
+  ASSERT_FALSE(report_a.empty());
+  for (auto at = report_a.find(dirs[0].string()); at != std::string::npos; at = report_a.find(dirs[0].string(), at))
+    report_a.replace(at, dirs[0].string().size(), dirs[1].string());
+  EXPECT_TRUE(report_a == report_b) << "report.html differs between two runs with the same seed";
   auto meta_a = nlohmann::json::parse(read_file(dirs[0] / "fold_1/metadata.json"));
   auto meta_b = nlohmann::json::parse(read_file(dirs[1] / "fold_1/metadata.json"));
   for (auto* m : {&meta_a, &meta_b}) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -84,6 +85,31 @@ TEST(RunReport, ShowsTheStatisticsTheSummaryTableShows) {
   EXPECT_EQ(count(html, "<td>2 ticks</td><td>touch</td>"), 2);
   expect_no_missing_figures_printed(html);
   expect_self_contained(html);
+}
+
+TEST(RunReport, JudgesEveryFoldsTestDaysEndToEnd) {
+  const auto report = fixture_report();
+  const std::string html = render_run_report(report);
+  std::vector<double> days;
+  double net = 0;
+  for (const auto& fold : report.folds)
+    for (const auto& seed : fold.seeds)
+      if (seed.saved) {
+        const auto d = backtest::daily_pnl_cents(seed.test[backtest::kModelRun].days);
+        days.insert(days.end(), d.begin(), d.end());
+        net += static_cast<double>(seed.test[backtest::kModelRun].metrics.net_pnl_cents);
+      }
+  EXPECT_NE(html.find(fmt::format("<h2>All folds end to end</h2><p>The 2 folds' {} test days", days.size())),
+            std::string::npos);
+  const auto stats = backtest::daily_stats(days);
+  EXPECT_NE(html.find(fmt::format("<b>Saved models:</b> net {}, {}",
+                                  backtest::dollars(static_cast<core::Cents>(std::llround(net))),
+                                  backtest::html_escape(backtest::significance_words(stats)))),
+            std::string::npos);
+  // Fold 2 has one seed: no seed-index line; it has no order-flow rule: no such baseline row.
+  EXPECT_EQ(html.find("The i-th seed of every fold"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>buy and hold</td>"), std::string::npos);
+  EXPECT_EQ(html.find("<tr><td>order flow</td>"), std::string::npos);
 }
 
 TEST(RunReport, EscapesEveryName) {
