@@ -19,6 +19,8 @@ packages=(
   zlib1g-dev libzip-dev
   # Fuzzing the DTC decoder: clang with libFuzzer and the sanitizers.
   clang libclang-rt-14-dev
+  # Distributed training and sweeps (mpirun -np N daytrader train|sweep): Open MPI.
+  libopenmpi-dev openmpi-bin
 )
 
 if [ "$(id -u)" -ne 0 ]; then
