@@ -8,13 +8,13 @@
 namespace daytrader::env {
 
 TradingVecEnv::TradingVecEnv(std::shared_ptr<const EnvData> data, std::size_t num_envs,
-                             std::uint64_t base_seed)
+                             std::uint64_t base_seed, std::size_t first_index)
     : idle_(num_envs, 0),
       observation_size_(data->observation_size()),
       evaluate_(data->config().mode == EpisodeMode::kEvaluate) {
   DT_ASSERT(num_envs > 0, "a VecEnv needs at least one environment");
   envs_.reserve(num_envs);
-  for (std::size_t i = 0; i < num_envs; ++i) envs_.emplace_back(data, base_seed + i);
+  for (std::size_t i = 0; i < num_envs; ++i) envs_.emplace_back(data, base_seed + first_index + i);
   finished_.reserve(num_envs);
 }
 

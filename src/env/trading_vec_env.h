@@ -2,7 +2,10 @@
 // N TradingEnvs over one shared EnvData, as an env::VecEnv (Stable-Baselines3 semantics: a
 // finished environment is reset at once; its last observation goes to terminal_observations).
 //
-// Environment i is seeded base_seed + i. In training mode each draws sessions at random from its
+// Environment i is seeded base_seed + first_index + i: a data-parallel run gives each process a
+// slice of one global set of environments (process r owns first_index = r * num_envs), so the
+// environments, and their random streams, are the same whatever the number of processes, and no
+// two processes share one. In training mode each draws sessions at random from its
 // own generator. In evaluation mode the environments share one cursor: every session of the
 // range is played exactly once, in order, handed to whichever environment finishes first (in
 // index order within a step). An environment with no session left is idle: zero observation,
@@ -36,7 +39,8 @@ struct EpisodeOutcome {
 
 class TradingVecEnv final : public VecEnv {
  public:
-  TradingVecEnv(std::shared_ptr<const EnvData> data, std::size_t num_envs, std::uint64_t base_seed);
+  TradingVecEnv(std::shared_ptr<const EnvData> data, std::size_t num_envs, std::uint64_t base_seed,
+                std::size_t first_index = 0);
 
   [[nodiscard]] std::size_t num_envs() const override { return envs_.size(); }
   [[nodiscard]] std::size_t observation_size() const override { return observation_size_; }

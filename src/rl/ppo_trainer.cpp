@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -135,6 +136,9 @@ class TorchNet {
   }
 
   std::span<float> params() { return {flat_.data_ptr<float>(), static_cast<std::size_t>(flat_.numel())}; }
+  [[nodiscard]] std::span<const float> params() const {
+    return {flat_.data_ptr<float>(), static_cast<std::size_t>(flat_.numel())};
+  }
   std::span<float> grads() { return {flat_grad_.data_ptr<float>(), static_cast<std::size_t>(flat_grad_.numel())}; }
   [[nodiscard]] const std::vector<std::size_t>& sizes() const { return sizes_; }
   [[nodiscard]] const std::vector<at::Tensor>& param_tensors() const { return params_; }
@@ -249,6 +253,14 @@ LossTensors ppo_loss(const TorchNet& net, const at::Tensor& obs, const at::Tenso
   return out;
 }
 
+// A minibatch that is one process's share of a data-parallel minibatch (rl/ppo_trainer.h): the
+// losses are means over the whole minibatch, and advantages are normalised with its statistics.
+struct ShareScale {
+  std::int64_t global_batch = 0;
+  float advantage_mean = 0;
+  float advantage_denominator = 1;  // unbiased std + 1e-8
+};
+
 struct LossValues {
   double policy_loss = 0;
   double value_loss = 0;
@@ -285,10 +297,11 @@ class NativeLoss {
     adv_.resize(static_cast<std::size_t>(max_batch));
   }
 
-  // Writes the gradient of the loss into net's flat gradient buffer.
+  // Writes the gradient of the loss into net's flat gradient buffer. With a share, the values and
+  // the gradient are this share's part of the whole minibatch's (they add up across the shares).
   LossValues run(TorchNet& net, const at::Tensor& obs, const std::int64_t* actions, const float* old_log_prob,
                  const float* advantages, const float* returns, const float* old_values, const PpoConfig& c,
-                 double clip_range) {
+                 double clip_range, const ShareScale* share = nullptr) {
     c10::InferenceMode guard;
     const std::int64_t B = obs.size(0);
     DT_ASSERT(B <= max_batch_, "NativeLoss: batch larger than the buffers");
@@ -307,7 +320,10 @@ class NativeLoss {
 
     // Advantage normalisation (per minibatch, unbiased std + 1e-8), as float32 tensors would.
     std::copy(advantages, advantages + nb, adv_.begin());
-    if (c.normalize_advantage && nb > 1) {
+    if (share != nullptr) {
+      if (c.normalize_advantage && share->global_batch > 1)
+        for (std::size_t b = 0; b < nb; ++b) adv_[b] = (adv_[b] - share->advantage_mean) / share->advantage_denominator;
+    } else if (c.normalize_advantage && nb > 1) {
       double mean = 0;
       for (std::size_t b = 0; b < nb; ++b) mean += adv_[b];
       mean /= static_cast<double>(nb);
@@ -321,7 +337,8 @@ class NativeLoss {
     // Loss terms and d loss / d logits, d loss / d values, sample by sample.
     const float lo = static_cast<float>(1.0 - clip_range);
     const float hi = static_cast<float>(1.0 + clip_range);
-    const float inv_b = 1.0F / static_cast<float>(B);
+    const std::int64_t whole_batch = share != nullptr ? share->global_batch : B;
+    const float inv_b = 1.0F / static_cast<float>(whole_batch);
     const float ent_coef = static_cast<float>(c.ent_coef);
     const float vf_scale = static_cast<float>(c.vf_coef) * 2.0F * inv_b;
     const float* z_all = logits.data_ptr<float>();
@@ -385,7 +402,7 @@ class NativeLoss {
       dv_all[b] = vf_scale * err * dv_dpred;
     }
     LossValues out;
-    const double n = static_cast<double>(B);
+    const double n = static_cast<double>(whole_batch);
     out.policy_loss = -sum_surr / n;
     out.value_loss = sum_v / n;
     out.entropy_loss = -sum_ent / n;
@@ -464,7 +481,10 @@ struct PpoTrainer::Impl {
   env::VecEnv& env;
   PpoConfig cfg;
   PpoCallbacks callbacks;
-  std::size_t N = 0, T = 0, d = 0, k = 0;
+  ReduceGroup* group = nullptr;  // data-parallel peers; nullptr = one process
+  int P = 1;                     // processes
+  // N: this process's environments; N_all: the run's; this process owns N_all's [N_first, N_first + N).
+  std::size_t N = 0, N_all = 0, N_first = 0, T = 0, d = 0, k = 0;
 
   PolicyWeights weights;  // mirror of net's parameters, refreshed after each update
   TorchNet net;
@@ -498,11 +518,22 @@ struct PpoTrainer::Impl {
   std::vector<float> mb_obs, mb_old_logp, mb_adv, mb_ret, mb_old_val;
   std::vector<std::int64_t> mb_act;
 
-  Impl(env::VecEnv& e, PpoConfig c, PpoCallbacks cb)
+  // Data-parallel only: the episodes this process finished in the current rollout (step, the
+  // run's environment index, reward, length, P&L), the allreduce staging of the gradient with the
+  // loss terms after it, and each minibatch's advantage statistics for the current epoch.
+  std::vector<double> rollout_episodes;
+  std::vector<float> reduce_buffer;
+  std::vector<ShareScale> epoch_scales;
+
+  Impl(env::VecEnv& e, PpoConfig c, PpoCallbacks cb, ReduceGroup* g)
       : env(e),
         cfg(std::move(c)),
         callbacks(std::move(cb)),
+        group(g != nullptr && g->size() > 1 ? g : nullptr),
+        P(group != nullptr ? group->size() : 1),
         N(e.num_envs()),
+        N_all(N * static_cast<std::size_t>(P)),
+        N_first(N * static_cast<std::size_t>(group != nullptr ? group->rank() : 0)),
         T(static_cast<std::size_t>(cfg.n_steps)),
         d(e.observation_size()),
         k(e.num_actions()),
@@ -530,7 +561,7 @@ struct PpoTrainer::Impl {
     last_episode_starts.assign(N, 1);
     logits_scratch.assign(N * k, 0.0F);
     actions_scratch.assign(N, 0);
-    perm.assign(T * N, 0);
+    perm.assign(T * N_all, 0);
     const auto B = static_cast<std::size_t>(cfg.batch_size);
     mb_obs.assign(B * d, 0.0F);
     mb_old_logp.assign(B, 0.0F);
@@ -538,6 +569,21 @@ struct PpoTrainer::Impl {
     mb_ret.assign(B, 0.0F);
     mb_old_val.assign(B, 0.0F);
     mb_act.assign(B, 0);
+    if (group != nullptr) {
+      reduce_buffer.assign(net.grads().size() + kLossTerms, 0.0F);
+      share_initial_weights();
+    }
+  }
+
+  // The loss terms appended to the gradient in the per-step allreduce.
+  static constexpr std::size_t kLossTerms = 5;
+
+  // Rank 0's weights on every process: the others contribute zeros to a sum (x + 0 is x exactly).
+  void share_initial_weights() {
+    std::span<float> p = net.params();
+    if (group->rank() != 0) std::fill(p.begin(), p.end(), 0.0F);
+    group->allreduce_sum(p, "the initial weights (from rank 0)");
+    sync_rollout_policy();
   }
 
   void sync_rollout_policy() {
@@ -563,12 +609,14 @@ struct PpoTrainer::Impl {
       started = true;
     }
     const float gamma = static_cast<float>(cfg.gamma);
-    const std::int64_t total = static_cast<std::int64_t>(T * N);
+    const std::int64_t total = static_cast<std::int64_t>(T * N_all);
     std::int64_t next_progress = callbacks.progress_every_steps > 0 ? callbacks.progress_every_steps : total;
     for (std::size_t t = 0; t < T; ++t) {
       const std::size_t row = t * N;
       std::memcpy(&buf.observations[row * d], last_obs.data(), N * d * sizeof(float));
       rollout_policy.evaluate(last_obs, logits_scratch, std::span<float>(&buf.values[row], N));
+      // One draw per environment of the run, in its order; this process keeps its own slice.
+      for (std::size_t skip = 0; skip < N_first; ++skip) (void)sample_rng.uniform01();
       for (std::size_t e = 0; e < N; ++e) {
         const std::span<const float> z(&logits_scratch[e * k], k);
         const int a = sample_from_logits(z, sample_rng.uniform01());
@@ -577,8 +625,9 @@ struct PpoTrainer::Impl {
         buf.log_probs[row + e] = log_prob_of(z, a);
         buf.episode_starts[row + e] = last_episode_starts[e];
       }
+      for (std::size_t skip = N_first + N; skip < N_all; ++skip) (void)sample_rng.uniform01();
       env.step(actions_scratch, step);
-      timesteps += static_cast<std::int64_t>(N);
+      timesteps += static_cast<std::int64_t>(N_all);
 
       // Timeout bootstrap: r += gamma * V(terminal observation) where truncated and not terminated.
       terminal_envs.clear();
@@ -601,11 +650,14 @@ struct PpoTrainer::Impl {
       std::memcpy(last_obs.data(), step.observations.data(), N * d * sizeof(float));
       for (std::size_t e = 0; e < N; ++e) last_episode_starts[e] = step.done(e) ? 1 : 0;
       for (const auto& ep : env.finished_episodes()) {
-        window.push_back(ep);
-        ++episodes_total;
-        if (window.size() > static_cast<std::size_t>(cfg.stats_window_size)) window.pop_front();
+        if (group != nullptr) {
+          rollout_episodes.insert(rollout_episodes.end(), {static_cast<double>(t), static_cast<double>(N_first + ep.env_index),
+                                                           ep.reward, static_cast<double>(ep.length), ep.pnl_dollars});
+          continue;
+        }
+        add_to_window(ep);
       }
-      const auto done_steps = static_cast<std::int64_t>((t + 1) * N);
+      const auto done_steps = static_cast<std::int64_t>((t + 1) * N_all);
       if (callbacks.on_progress && (done_steps >= next_progress || t + 1 == T)) {  // always at the end
         while (next_progress <= done_steps) {
           next_progress += callbacks.progress_every_steps > 0 ? callbacks.progress_every_steps : total;
@@ -616,6 +668,7 @@ struct PpoTrainer::Impl {
         if (!callbacks.on_progress(p)) return false;
       }
     }
+    if (group != nullptr) gather_rollout_episodes();
     rollout_policy.values(last_obs, buf.last_values);
     buf.last_dones = last_episode_starts;
     GaeInput in;
@@ -633,13 +686,157 @@ struct PpoTrainer::Impl {
     return true;
   }
 
+  void add_to_window(const env::EpisodeStats& ep) {
+    window.push_back(ep);
+    ++episodes_total;
+    if (window.size() > static_cast<std::size_t>(cfg.stats_window_size)) window.pop_front();
+  }
+
+  // Every process's finished episodes of this rollout into every process's window, in the order a
+  // single process would have added them (by step, then by environment): an allgather written as
+  // two sums, each process filling its own segment of a zeroed buffer.
+  void gather_rollout_episodes() {
+    constexpr std::size_t kFields = 5;
+    std::vector<double> counts(static_cast<std::size_t>(P), 0.0);
+    counts[static_cast<std::size_t>(group->rank())] = static_cast<double>(rollout_episodes.size() / kFields);
+    group->allreduce_sum(counts, "the episode counts of the rollout");
+    std::size_t total = 0, offset = 0;
+    for (int r = 0; r < P; ++r) {
+      if (r == group->rank()) offset = total;
+      total += static_cast<std::size_t>(counts[static_cast<std::size_t>(r)]);
+    }
+    if (total > 0) {
+      std::vector<double> all(total * kFields, 0.0);
+      std::copy(rollout_episodes.begin(), rollout_episodes.end(), all.begin() + static_cast<std::ptrdiff_t>(offset * kFields));
+      group->allreduce_sum(all, "the episodes of the rollout");
+      std::vector<std::size_t> order(total);
+      for (std::size_t i = 0; i < total; ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const double* x = &all[a * kFields];
+        const double* y = &all[b * kFields];
+        return x[0] != y[0] ? x[0] < y[0] : x[1] < y[1];
+      });
+      for (const std::size_t i : order) {
+        const double* x = &all[i * kFields];
+        add_to_window(env::EpisodeStats{static_cast<std::size_t>(x[1]), x[2], static_cast<std::int64_t>(x[3]), x[4]});
+      }
+    }
+    rollout_episodes.clear();
+  }
+
+  // This process's index into the rollout buffer of sample `g` of the run (step-major over all
+  // environments), or nullopt when another process holds it.
+  std::optional<std::size_t> local_sample(std::size_t g) const {
+    const std::size_t t = g / N_all;
+    const std::size_t e = g % N_all;
+    if (e < N_first || e >= N_first + N) return std::nullopt;
+    return t * N + (e - N_first);
+  }
+
+  // Data-parallel: each minibatch's advantage mean and unbiased std over the whole minibatch, for
+  // this epoch's permutation (two passes, as a single process computes them: sums, then squared
+  // deviations from the mean).
+  void compute_epoch_scales(std::size_t size, std::size_t batch) {
+    const std::size_t M = (size + batch - 1) / batch;
+    epoch_scales.assign(M, ShareScale{});
+    std::vector<double> sums(2 * M, 0.0);
+    for (std::size_t m = 0; m < M; ++m) {
+      const std::size_t begin = m * batch, end = std::min(size, begin + batch);
+      epoch_scales[m].global_batch = static_cast<std::int64_t>(end - begin);
+      if (!cfg.normalize_advantage) continue;
+      for (std::size_t r = begin; r < end; ++r)
+        if (const auto i = local_sample(static_cast<std::size_t>(perm[r]))) sums[m] += buf.advantages[*i];
+    }
+    if (!cfg.normalize_advantage) return;
+    group->allreduce_sum(std::span<double>(sums).first(M), "the minibatches' advantage sums");
+    for (std::size_t m = 0; m < M; ++m) {
+      const double mean = sums[m] / static_cast<double>(epoch_scales[m].global_batch);
+      const std::size_t begin = m * batch, end = std::min(size, begin + batch);
+      for (std::size_t r = begin; r < end; ++r)
+        if (const auto i = local_sample(static_cast<std::size_t>(perm[r])))
+          sums[M + m] += (buf.advantages[*i] - mean) * (buf.advantages[*i] - mean);
+    }
+    group->allreduce_sum(std::span<double>(sums).subspan(M), "the minibatches' advantage deviations");
+    for (std::size_t m = 0; m < M; ++m) {
+      const auto n = static_cast<double>(epoch_scales[m].global_batch);
+      epoch_scales[m].advantage_mean = static_cast<float>(sums[m] / n);
+      epoch_scales[m].advantage_denominator =
+          n > 1 ? static_cast<float>(std::sqrt(sums[M + m] / (n - 1))) + 1e-8F : 1.0F;
+    }
+  }
+
+  // Data-parallel: the gradient and loss terms of the whole minibatch from this process's share
+  // (possibly empty), in one allreduce. Leaves the summed gradient in net's gradient buffer.
+  LossValues reduce_share(const LossValues& mine) {
+    const std::span<float> g = net.grads();
+    std::copy(g.begin(), g.end(), reduce_buffer.begin());
+    float* terms = reduce_buffer.data() + g.size();
+    terms[0] = static_cast<float>(mine.policy_loss);
+    terms[1] = static_cast<float>(mine.value_loss);
+    terms[2] = static_cast<float>(mine.entropy_loss);
+    terms[3] = static_cast<float>(mine.approx_kl);
+    terms[4] = static_cast<float>(mine.clip_fraction);
+    group->allreduce_sum(reduce_buffer, "the gradient");
+    std::copy(reduce_buffer.begin(), reduce_buffer.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
+    LossValues all;
+    all.policy_loss = terms[0];
+    all.value_loss = terms[1];
+    all.entropy_loss = terms[2];
+    all.approx_kl = terms[3];
+    all.clip_fraction = terms[4];
+    all.loss = all.policy_loss + cfg.ent_coef * all.entropy_loss + cfg.vf_coef * all.value_loss;
+    return all;
+  }
+
+  // Data-parallel: explained_variance() of the whole rollout (the same two passes, in sums).
+  double shared_explained_variance() const {
+    std::array<double, 3> sums{static_cast<double>(buf.returns.size()), 0.0, 0.0};
+    for (std::size_t i = 0; i < buf.returns.size(); ++i) {
+      sums[1] += buf.returns[i];
+      sums[2] += static_cast<double>(buf.returns[i]) - static_cast<double>(buf.values[i]);
+    }
+    group->allreduce_sum(sums, "the rollout's value sums");
+    if (sums[0] == 0) return std::numeric_limits<double>::quiet_NaN();
+    const double mean_y = sums[1] / sums[0], mean_d = sums[2] / sums[0];
+    std::array<double, 2> var{0.0, 0.0};
+    for (std::size_t i = 0; i < buf.returns.size(); ++i) {
+      const double dy = buf.returns[i] - mean_y;
+      const double dd = static_cast<double>(buf.returns[i]) - static_cast<double>(buf.values[i]) - mean_d;
+      var[0] += dy * dy;
+      var[1] += dd * dd;
+    }
+    group->allreduce_sum(var, "the rollout's value deviations");
+    if (var[0] == 0.0) return std::numeric_limits<double>::quiet_NaN();
+    return 1.0 - var[1] / var[0];
+  }
+
+  // Data-parallel: every process must hold the same weights after an update (the same summed
+  // gradient, the same clipping and Adam step); a difference would silently train P models.
+  void check_same_weights() const {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the weights' bytes
+    const std::span<const float> p = net.params();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p.data());
+    for (std::size_t i = 0; i < p.size_bytes(); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+    std::vector<double> hashes(static_cast<std::size_t>(P), 0.0);
+    hashes[static_cast<std::size_t>(group->rank())] = static_cast<double>(h >> 12);  // 52 bits: exact in a double
+    group->allreduce_sum(hashes, "the weights' checksums");
+    for (int r = 1; r < P; ++r) {
+      if (hashes[static_cast<std::size_t>(r)] != hashes[0])
+        throw core::DaytraderError(fmt::format(
+            "ppo: after update {} the weights of rank {} differ from rank 0's (checksums {:x} and {:x}); the ranks "
+            "no longer train one model",
+            iterations + 1, r, static_cast<std::uint64_t>(hashes[static_cast<std::size_t>(r)]),
+            static_cast<std::uint64_t>(hashes[0])));
+    }
+  }
+
   PpoMetrics train() {
     const auto t0 = Clock::now();
     PpoMetrics m;
     m.learning_rate = learning_rate();
     m.clip_range = cfg.clip_range;
     const AdamHyper hyper{m.learning_rate, 0.9, 0.999, cfg.adam_eps};
-    const std::size_t size = T * N;
+    const std::size_t size = T * N_all;
     const auto B_max = static_cast<std::size_t>(cfg.batch_size);
     double sum_pg = 0, sum_vf = 0, sum_ent = 0, sum_clip = 0;
     std::int64_t count = 0;
@@ -648,23 +845,41 @@ struct PpoTrainer::Impl {
     for (std::int64_t epoch = 0; epoch < cfg.n_epochs; ++epoch) {
       approx_kls.clear();
       shuffle_rng.permutation(std::span<std::int64_t>(perm));
+      if (group != nullptr) compute_epoch_scales(size, B_max);
       for (std::size_t start = 0; start < size; start += B_max) {
-        const std::size_t B = std::min(B_max, size - start);
-        for (std::size_t r = 0; r < B; ++r) {
-          const auto idx = static_cast<std::size_t>(perm[start + r]);
-          std::memcpy(&mb_obs[r * d], &buf.observations[idx * d], d * sizeof(float));
-          mb_act[r] = buf.actions[idx];
-          mb_old_logp[r] = buf.log_probs[idx];
-          mb_adv[r] = buf.advantages[idx];
-          mb_ret[r] = buf.returns[idx];
-          mb_old_val[r] = buf.values[idx];
+        const std::size_t B_all = std::min(B_max, size - start);
+        std::size_t B = 0;  // this process's share of the minibatch (all of it without a group)
+        for (std::size_t r = 0; r < B_all; ++r) {
+          const auto g = static_cast<std::size_t>(perm[start + r]);
+          const auto local = group != nullptr ? local_sample(g) : std::optional<std::size_t>(g);
+          if (!local) continue;
+          const std::size_t idx = *local;
+          std::memcpy(&mb_obs[B * d], &buf.observations[idx * d], d * sizeof(float));
+          mb_act[B] = buf.actions[idx];
+          mb_old_logp[B] = buf.log_probs[idx];
+          mb_adv[B] = buf.advantages[idx];
+          mb_ret[B] = buf.returns[idx];
+          mb_old_val[B] = buf.values[idx];
+          ++B;
         }
         const auto b = static_cast<std::int64_t>(B);
         // The loss and its gradient (into net's flat gradient buffer) before the KL check, as SB3
         // computes the loss first; the gradient is simply not applied if training stops here.
-        const LossValues lv = native.run(net, wrap(mb_obs.data(), b, static_cast<std::int64_t>(d)), mb_act.data(),
-                                         mb_old_logp.data(), mb_adv.data(), mb_ret.data(), mb_old_val.data(), cfg,
-                                         cfg.clip_range);
+        LossValues lv;
+        if (group == nullptr) {
+          lv = native.run(net, wrap(mb_obs.data(), b, static_cast<std::int64_t>(d)), mb_act.data(), mb_old_logp.data(),
+                          mb_adv.data(), mb_ret.data(), mb_old_val.data(), cfg, cfg.clip_range);
+        } else {
+          LossValues mine;
+          if (B > 0) {
+            mine = native.run(net, wrap(mb_obs.data(), b, static_cast<std::int64_t>(d)), mb_act.data(),
+                              mb_old_logp.data(), mb_adv.data(), mb_ret.data(), mb_old_val.data(), cfg, cfg.clip_range,
+                              &epoch_scales[start / B_max]);
+          } else {
+            net.zero_grad();
+          }
+          lv = reduce_share(mine);
+        }
         sum_pg += lv.policy_loss;
         sum_vf += lv.value_loss;
         sum_ent += lv.entropy_loss;
@@ -685,6 +900,7 @@ struct PpoTrainer::Impl {
       if (!continue_training) break;
     }
     sync_rollout_policy();
+    if (group != nullptr) check_same_weights();
     const double n = static_cast<double>(std::max<std::int64_t>(count, 1));
     m.policy_loss = sum_pg / n;
     m.value_loss = sum_vf / n;
@@ -693,7 +909,7 @@ struct PpoTrainer::Impl {
     double kl_sum = 0;
     for (const double kl : approx_kls) kl_sum += kl;
     m.approx_kl = approx_kls.empty() ? 0.0 : kl_sum / static_cast<double>(approx_kls.size());
-    m.explained_variance = explained_variance(buf.values, buf.returns);
+    m.explained_variance = group != nullptr ? shared_explained_variance() : explained_variance(buf.values, buf.returns);
     m.n_updates = n_updates;
     ++iterations;
     m.iteration = iterations;
@@ -701,7 +917,7 @@ struct PpoTrainer::Impl {
     m.rollout_seconds = last_rollout_seconds;
     m.train_seconds = seconds_since(t0);
     const double secs = m.rollout_seconds + m.train_seconds;
-    m.fps = secs > 0 ? static_cast<double>(T * N) / secs : 0.0;
+    m.fps = secs > 0 ? static_cast<double>(T * N_all) / secs : 0.0;
     fill_episode_stats(m);
     check_finite(m);
     return m;
@@ -751,18 +967,26 @@ struct PpoTrainer::Impl {
   }
 };
 
-PpoTrainer::PpoTrainer(env::VecEnv& env, PpoConfig config, PpoCallbacks callbacks) {
+PpoTrainer::PpoTrainer(env::VecEnv& env, PpoConfig config, PpoCallbacks callbacks, ReduceGroup* group) {
   if (auto s = config.validate(); !s) throw core::DaytraderError(s.error().message);
-  if (static_cast<std::int64_t>(env.num_envs()) != config.num_envs) {
-    throw core::DaytraderError(fmt::format("ppo config: num_envs = {} but the environment has {} environments",
-                                           config.num_envs, env.num_envs()));
+  const int processes = group != nullptr ? group->size() : 1;
+  if (config.num_envs % processes != 0) {
+    throw core::DaytraderError(fmt::format(
+        "ppo config: num_envs = {} cannot be shared by {} processes (data-parallel training gives each the same "
+        "number of environments); make ppo.num_envs a multiple of {}",
+        config.num_envs, processes, processes));
+  }
+  if (static_cast<std::int64_t>(env.num_envs()) * processes != config.num_envs) {
+    throw core::DaytraderError(fmt::format(
+        "ppo config: num_envs = {} but the environment has {} environments{}", config.num_envs, env.num_envs(),
+        processes > 1 ? fmt::format(" on each of {} processes", processes) : std::string()));
   }
   if (env.observation_size() == 0 || env.num_actions() < 1) {
     throw core::DaytraderError(fmt::format("ppo: environment has observation_size {} and {} actions, expected > 0",
                                            env.observation_size(), env.num_actions()));
   }
   set_threads(config.torch_threads);
-  impl_ = std::make_unique<Impl>(env, std::move(config), std::move(callbacks));
+  impl_ = std::make_unique<Impl>(env, std::move(config), std::move(callbacks), group);
 }
 
 PpoTrainer::~PpoTrainer() = default;
@@ -809,7 +1033,11 @@ void PpoTrainer::set_weights(const PolicyWeights& w) {
         fmt::join(impl_->weights.value_hidden(), ", ")));
   }
   impl_->net.set_weights(w);
-  impl_->sync_rollout_policy();
+  if (impl_->group != nullptr) {
+    impl_->share_initial_weights();
+  } else {
+    impl_->sync_rollout_policy();
+  }
 }
 
 void PpoTrainer::save(const std::filesystem::path& dir) const {

@@ -8,6 +8,18 @@
 // differentiated by a hand-written backward pass whose matrix products run in libtorch (checked
 // against libtorch autograd in the tests), then gradient clipping and Adam run as plain loops
 // (rl/adam.h).
+//
+// Data-parallel training: given a ReduceGroup of P processes, config.num_envs is the number of
+// environments of the whole run and this process steps its slice of them (env.num_envs() must be
+// num_envs / P, environments rank * num_envs / P onwards: env::TradingVecEnv's first_index). Every
+// process draws the same action-sampling and shuffling streams and keeps the draws of its own
+// environments and samples, so a run is the same computation whatever P is. Each minibatch is cut
+// from the shuffled samples of the whole run; every process differentiates the loss on its share
+// of it (scaled by the whole minibatch's size, advantages normalised with the whole minibatch's
+// statistics), and one allreduce of the flat gradient buffer, with the loss terms appended, per
+// gradient step gives every process the same gradient, so the weights and Adam's state stay
+// identical (checked after every update). The initial weights are rank 0's. Callbacks run on
+// every process and must give the same answer on each; saving is the caller's, on one process.
 
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +35,7 @@
 #include "rl/policy.h"
 #include "rl/policy_weights.h"
 #include "rl/ppo_config.h"
+#include "rl/reduce_group.h"
 
 namespace daytrader::rl {
 
@@ -56,8 +69,8 @@ struct PpoMetrics {
 
 struct RolloutProgress {
   std::int64_t iteration = 0;       // the iteration being collected (1-based)
-  std::int64_t timesteps = 0;       // env steps so far
-  std::int64_t rollout_steps_done = 0;   // env steps of this rollout so far
+  std::int64_t timesteps = 0;       // env steps so far (all processes)
+  std::int64_t rollout_steps_done = 0;   // env steps of this rollout so far (all processes, in step)
   std::int64_t rollout_steps_total = 0;  // n_steps * num_envs
   double env_steps_per_s = 0;        // over this rollout so far
 };
@@ -70,7 +83,7 @@ struct PpoCallbacks {
   std::int64_t progress_every_steps = 0;
 };
 
-// The rollout storage, all [n_steps][num_envs] row-major (observations [..][observation_size]).
+// The rollout storage (this process's environments), all [n_steps][num_envs] row-major (observations [..][observation_size]).
 struct RolloutBuffer {
   std::size_t num_steps = 0;
   std::size_t num_envs = 0;
@@ -90,8 +103,10 @@ struct RolloutBuffer {
 class PpoTrainer {
  public:
   // Throws core::DaytraderError if the config is invalid or does not fit the environment.
-  // Sets the process-wide torch (and OpenBLAS) thread count to config.torch_threads.
-  PpoTrainer(env::VecEnv& env, PpoConfig config, PpoCallbacks callbacks = {});
+  // Sets the process-wide torch (and OpenBLAS) thread count to config.torch_threads. With a group
+  // (data-parallel, above; not owned, must outlive the trainer) every member constructs its
+  // trainer together, as the initial weights are shared then.
+  PpoTrainer(env::VecEnv& env, PpoConfig config, PpoCallbacks callbacks = {}, ReduceGroup* group = nullptr);
   ~PpoTrainer();
   PpoTrainer(const PpoTrainer&) = delete;
   PpoTrainer& operator=(const PpoTrainer&) = delete;
@@ -117,6 +132,7 @@ class PpoTrainer {
   [[nodiscard]] Policy policy() const;
   [[nodiscard]] const AdamState& optimizer_state() const;
   // Replaces the network (e.g. an imported SB3 policy); shapes must match. Keeps Adam's state.
+  // In a group every member calls it, and rank 0's weights are taken.
   void set_weights(const PolicyWeights& weights);
 
   // Model folder: policy.bin, optimizer.bin, ppo_config.json, trainer_state.json (rl/checkpoint.h).
