@@ -1,5 +1,6 @@
 // daytrader train: time-series cross-validation of PPO on a dataset (train/cv_driver.h), run by
-// the training plugin so that only this command loads libtorch.
+// the training plugin so that only this command loads libtorch. Under mpirun every rank runs this
+// command and the plugin trains data-parallel over them (rl/ppo_trainer.h).
 
 #include "commands.h"
 #include "common.h"
@@ -20,6 +21,7 @@ void add_train(CLI::App& app) {
     std::optional<std::int64_t> timesteps, num_envs, threads;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
+    double mpi_timeout_s = 600;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("train", "Train PPO with time-series cross-validation and save a model per fold");
@@ -39,6 +41,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of PPO and the environments (ppo.seed)");
   cmd->add_option("--threads", o->threads, "Torch threads (ppo.torch_threads)");
   cmd->add_flag("--quiet", o->quiet, "No progress line");
+  cmd->add_option("--mpi-timeout", o->mpi_timeout_s,
+                  "Under mpirun: seconds a collective operation may take before the job is ended as hung")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
   cmd->callback([o] {
     std::vector<std::string> sets = o->sets;
     if (o->folds) sets.push_back(fmt::format("train.folds={}", *o->folds));
@@ -57,6 +63,7 @@ void add_train(CLI::App& app) {
     options.data_path = o->data;
     options.out = o->out;
     options.quiet = o->quiet;
+    options.collective_timeout_s = o->mpi_timeout_s;
     std::vector<train::FoldOutcome> outcomes;
     const std::string error = train_plugin().run_cross_validation(run, data, options, outcomes);
     if (!error.empty()) fail("{}", error);

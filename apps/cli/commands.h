@@ -9,6 +9,7 @@ void add_generate(CLI::App& app);
 void add_bars(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_train(CLI::App& app);
+void add_sweep(CLI::App& app);
 void add_backtest(CLI::App& app);
 void add_sb3(CLI::App& app);
 void add_serve(CLI::App& app);

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::add_bars(app);
   cli::add_inspect(app);
   cli::add_train(app);
+  cli::add_sweep(app);
   cli::add_backtest(app);
   cli::add_sb3(app);
   cli::add_serve(app);

@@ -36,7 +36,8 @@ const train::PluginApi& load() {
   if (symbol == nullptr) fail("{}: not a daytrader training plugin (no {})", path.string(), kDaytraderTrainPluginSymbol);
   const auto* api = reinterpret_cast<const train::PluginApi* (*)()>(symbol)();
   if (api == nullptr || api->abi_version != train::kPluginAbiVersion || api->layout != train::PluginLayout{} ||
-      std::strcmp(api->daytrader_version, DAYTRADER_VERSION) != 0 || api->run_cross_validation == nullptr)
+      std::strcmp(api->daytrader_version, DAYTRADER_VERSION) != 0 || api->run_cross_validation == nullptr ||
+      api->run_sweep == nullptr)
     fail("{}: the training plugin is from another build (version {}, this binary is {}); rebuild both with "
          "scripts/build.sh", path.string(), api == nullptr ? "?" : api->daytrader_version, DAYTRADER_VERSION);
   return *api;

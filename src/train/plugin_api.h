@@ -14,10 +14,11 @@
 #include <vector>
 
 #include "train/cv_driver.h"
+#include "train/sweep.h"
 
 namespace daytrader::train {
 
-inline constexpr int kPluginAbiVersion = 1;
+inline constexpr int kPluginAbiVersion = 2;
 
 // Sizes of the types that cross the boundary, compared on load as a guard against a plugin built
 // from another revision.
@@ -26,6 +27,8 @@ struct PluginLayout {
   std::size_t dataset = sizeof(dataset::Dataset);
   std::size_t cv_options = sizeof(CvOptions);
   std::size_t fold_outcome = sizeof(FoldOutcome);
+  std::size_t sweep_config = sizeof(SweepConfig);
+  std::size_t sweep_options = sizeof(SweepOptions);
   bool operator==(const PluginLayout&) const = default;
 };
 
@@ -34,8 +37,13 @@ struct PluginApi {
   const char* daytrader_version = "";
   PluginLayout layout;
   // run_cross_validation(); an exception inside becomes the returned message (empty on success).
+  // Started by an MPI launcher (mpirun -np N daytrader train ...), the plugin joins the MPI job
+  // and trains data-parallel over its ranks (dist/comm.h); an error on any rank then ends every
+  // rank with the message instead of returning.
   std::string (*run_cross_validation)(const config::RunConfig& run, const dataset::Dataset& data,
                                       const CvOptions& options, std::vector<FoldOutcome>& outcomes) = nullptr;
+  // run_sweep() (train/sweep.h), over the MPI job's ranks likewise.
+  std::string (*run_sweep)(const SweepConfig& config, const SweepOptions& options) = nullptr;
 };
 
 }  // namespace daytrader::train
