@@ -202,8 +202,8 @@ CommSettings world_settings() {
 
 void pause_polling(std::chrono::steady_clock::duration waited) {
   using namespace std::chrono_literals;
-  if (waited < 100us) return;
-  std::this_thread::sleep_for(waited < 2ms ? 50us : waited < 20ms ? 200us : 1ms);
+  if (waited < 5ms) return;
+  std::this_thread::sleep_for(waited < 7ms ? 50us : waited < 20ms ? 200us : 1ms);
 }
 
 std::chrono::steady_clock::duration seconds_to_duration(double seconds) {
