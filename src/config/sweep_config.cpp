@@ -98,8 +98,8 @@ core::Result<std::vector<SweepPoint>> sweep_points(const SweepConfig& c) {
   std::size_t count = 1;
   for (const auto& axis : c.grid) {
     count *= axis.values.size();
-    if (count > 100'000)
-      return core::Error{fmt::format("{}: the grid has more than 100,000 settings; sweep fewer at a time", c.source)};
+    if (count > 10'000)
+      return core::Error{fmt::format("{}: the grid has more than 10,000 settings; sweep fewer at a time", c.source)};
   }
   std::vector<SweepPoint> points;
   for (std::size_t i = 0; i < count; ++i) {

@@ -1,7 +1,8 @@
 // Data-parallel PPO across MPI ranks (rl/ppo_trainer.h), run by ctest as `mpirun -np 2`:
 //
 // 1. After training, every rank holds the same weights, bit for bit (a checksum of each rank's
-//    weights, compared across ranks by this test, not by the trainer's own check).
+//    weights, compared across ranks by this test, not by the trainer's own check), and training
+//    again on the same ranks gives the same bits.
 // 2. The ranks' run equals a one-process run with the same global batch (the same environments,
 //    num_envs, n_steps and batch_size), computed on rank 0 after it: the same episodes (every
 //    sampled action the same, so the same rewards) and weights within kWeightTolerance. The two
@@ -113,6 +114,13 @@ int main() {
       ok = false;
       if (world.is_root()) fmt::print(stderr, "FAIL: rank {}'s weights differ from rank 0's\n", r);
     }
+  }
+
+  // The same ranks again give the same bits (the reductions run in a fixed order).
+  const Run again = train(&world, local * static_cast<std::size_t>(world.rank()));
+  if (checksum(again.weights) != checksum(shared.weights)) {
+    ok = false;
+    fmt::print(stderr, "FAIL: rank {}: a second run on the same ranks gave other weights\n", world.rank());
   }
 
   // 3's run: every rank seeded as rank 0 (collective, so before rank 0 works alone).
