@@ -13,27 +13,15 @@
 #include "bars/bar_spec.h"
 #include "bars/footprint_bar.h"
 #include "core/instrument.h"
+#include "core/must.h"
 #include "core/result.h"
 #include "core/session_calendar.h"
 #include "features/feature_config.h"
 
 namespace daytrader::cli {
 
-// Throws the "cannot start" exception that main() prints once.
-template <typename... Args>
-[[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
-  throw core::DaytraderError(fmt::format(f, std::forward<Args>(args)...));
-}
-
-// The value of a Result, or the error thrown as DaytraderError.
-template <typename T>
-T must(core::Result<T> r) {
-  if (!r) throw core::DaytraderError(r.error().message);
-  return std::move(r).value();
-}
-inline void must(const core::Status& s) {
-  if (!s) throw core::DaytraderError(s.error().message);
-}
+using core::fail;
+using core::must;
 
 // A progress line on stderr for long work: redrawn in place on a terminal, a few plain lines
 // otherwise (logs, CI). Finishes with the elapsed time.

@@ -17,6 +17,7 @@
 
 #include "backtest/evaluate.h"
 #include "backtest/stats.h"
+#include "core/must.h"
 #include "core/numbers.h"
 #include "core/timestamp.h"
 #include "dist/comm.h"
@@ -24,25 +25,15 @@
 #include "model/model_bundle.h"
 #include "rl/ppo_trainer.h"
 #include "train/run_report.h"
+#include "train/text_files.h"
 #include "train/walk_forward.h"
 
 namespace daytrader::train {
 
 namespace {
 
-template <typename... Args>
-[[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
-  throw core::DaytraderError(fmt::format(f, std::forward<Args>(args)...));
-}
-
-template <typename T>
-T must(core::Result<T> r) {
-  if (!r) throw core::DaytraderError(r.error().message);
-  return std::move(r).value();
-}
-inline void must(const core::Status& s) {
-  if (!s) throw core::DaytraderError(s.error().message);
-}
+using core::fail;
+using core::must;
 
 nlohmann::json range_json(const dataset::Dataset& d, std::size_t begin, std::size_t end) {
   return {{"sessions", {begin, end}},
@@ -99,19 +90,6 @@ env::EnvConfig range_env(const config::RunConfig& run, env::EpisodeMode mode, st
   e.session_begin = begin;
   e.session_count = end - begin;
   return e;
-}
-
-// Writes `text` to path.tmp, then renames it over path: a reader never sees half a file.
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp);
-    f << text;
-    f.close();
-    if (!f) fail("{}: cannot write", tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 // Copies the files of one model folder (not its subfolders) into another.

@@ -14,47 +14,21 @@
 #include <spdlog/spdlog.h>
 
 #include "backtest/stats.h"
+#include "core/must.h"
 #include "core/timestamp.h"
 #include "dist/comm.h"
 #include "dist/job_pool.h"
 #include "model/model_bundle.h"
 #include "train/cv_driver.h"
+#include "train/text_files.h"
 #include "train/walk_forward.h"
 
 namespace daytrader::train {
 
 namespace {
 
-template <typename... Args>
-[[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
-  throw core::DaytraderError(fmt::format(f, std::forward<Args>(args)...));
-}
-
-template <typename T>
-T must(core::Result<T> r) {
-  if (!r) throw core::DaytraderError(r.error().message);
-  return std::move(r).value();
-}
-
-// Writes `text` to path.tmp, then renames it over path.
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp);
-    f << text;
-    f.close();
-    if (!f) fail("{}: cannot write", tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
-}
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream f(path);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using core::fail;
+using core::must;
 
 // ---- A job's result.json: what the summary needs of a SeedOutcome ---------------------------
 
@@ -254,7 +228,7 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
   std::vector<std::uint64_t> pending;
   if (comm.is_root()) {
     std::filesystem::create_directories(out);
-    write_text(out / "sweep.toml", read_all(c.source));
+    write_text(out / "sweep.toml", read_text(c.source));
     std::string points_csv = "point,settings\n";
     for (const auto& p : points) {
       points_csv += fmt::format("{},\"{}\"\n", p.number, p.label());
@@ -262,7 +236,7 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
       const std::string effective = config::to_toml(p.run);
       const auto run_toml = dir / model::kRunConfigFile;
       if (std::filesystem::exists(run_toml)) {
-        if (read_all(run_toml) != effective)
+        if (read_text(run_toml) != effective)
           fail("{}: this folder holds a sweep point with other settings than point {} ({}) of {}: remove it, or "
                "sweep into another folder", dir.string(), p.number, p.label(), c.source);
       } else {
@@ -362,7 +336,7 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
       std::vector<double> validation;
       for (int s = 0; s < point.run.train.seeds; ++s) {
         const auto seed_dir = fo.dir / fmt::format("seed_{}", point.run.ppo.seed + static_cast<std::uint64_t>(s));
-        fo.seeds.push_back(outcome_from_json(nlohmann::json::parse(read_all(seed_dir / kResultFile))));
+        fo.seeds.push_back(outcome_from_json(nlohmann::json::parse(read_text(seed_dir / kResultFile))));
         if (fo.seeds.back().validation)
           validation.push_back(static_cast<double>(fo.seeds.back().validation->net_pnl_cents));
       }

@@ -1,0 +1,30 @@
+#include "train/text_files.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/must.h"
+
+namespace daytrader::train {
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << text;
+    f.close();
+    if (!f) core::fail("{}: cannot write", tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream f(path);
+  if (!f) core::fail("{}: cannot open", path.string());
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace daytrader::train
