@@ -578,7 +578,8 @@ struct PpoTrainer::Impl {
   // The loss terms appended to the gradient in the per-step allreduce.
   static constexpr std::size_t kLossTerms = 5;
 
-  // Rank 0's weights on every process: the others contribute zeros to a sum (x + 0 is x exactly).
+  // Rank 0's weights on every process: the others contribute zeros to a sum (x + 0 is x, but for
+  // the sign of a zero).
   void share_initial_weights() {
     std::span<float> p = net.params();
     if (group->rank() != 0) std::fill(p.begin(), p.end(), 0.0F);
