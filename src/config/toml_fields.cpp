@@ -295,9 +295,15 @@ core::Result<std::string> read_text_file(const std::string& path) {
     return core::Error{fmt::format("{}: is a directory, expected a TOML file", path)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::Error{fmt::format("{}: cannot open", path)};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // Bounded: a device or a huge file named by mistake (/dev/zero, a dataset) must not be read
+  // into memory whole.
+  std::string text(kMaxConfigFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigFileBytes)
+    return core::Error{fmt::format("{}: larger than {} bytes, expected a TOML configuration file", path,
+                                   kMaxConfigFileBytes)};
+  return text;
 }
 
 }  // namespace daytrader::config

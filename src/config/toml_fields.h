@@ -13,6 +13,7 @@
 // filled, use it, and drop it with that object.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -146,7 +147,10 @@ struct Override {
 // the keys by name.
 [[nodiscard]] std::string to_toml(const Schema& schema);
 
-// The whole file; "<path>: cannot open" when it cannot be read.
+// A configuration file is a few kilobytes; anything above this is refused unread.
+inline constexpr std::size_t kMaxConfigFileBytes = 1 << 20;
+// The whole file; "<path>: cannot open" when it cannot be read, an error naming the limit when it
+// is larger than kMaxConfigFileBytes (a device such as /dev/zero included).
 [[nodiscard]] core::Result<std::string> read_text_file(const std::string& path);
 
 }  // namespace daytrader::config

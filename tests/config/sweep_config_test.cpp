@@ -106,5 +106,15 @@ TEST(SweepConfig, ErrorsNameTheFileTheKeyAndTheValue) {
   }
 }
 
+// A device or a huge file named as a configuration is refused, not read into memory whole.
+TEST(SweepConfig, AFileLargerThanAConfigurationIsRefusedUnread) {
+  auto c = load_sweep_config("/dev/zero", {});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("/dev/zero: larger than 1048576 bytes"), std::string::npos) << c.error().message;
+  auto run = load_run_config("/dev/zero", {});
+  ASSERT_FALSE(run);
+  EXPECT_NE(run.error().message.find("/dev/zero: larger than"), std::string::npos) << run.error().message;
+}
+
 }  // namespace
 }  // namespace daytrader::config
