@@ -25,7 +25,7 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--out", o->out, "The sweep folder (overrides sweep.out)");
   cmd->add_option("--data", o->data, "The dataset (overrides sweep.data)");
   cmd->add_option("--set", o->sets, "Override a setting of every job: section.key=value (repeatable)");
-  cmd->add_flag("--quiet", o->quiet, "Less output");
+  cmd->add_flag("--quiet", o->quiet, "No line per finished job (the tables at the end stay)");
   cmd->add_option("--mpi-timeout", o->mpi_timeout_s,
                   "Seconds a collective operation may take before the sweep is ended as hung")
       ->check(CLI::Range(1.0, 1e6))

@@ -266,7 +266,6 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
   for (const auto i : pending) to_run.push_back(static_cast<std::size_t>(i) + 1);
 
   std::mutex print_mutex;
-  std::size_t finished_here = 0;
   const auto run_job = [&](std::size_t number) {
     const std::size_t i = number - 1;
     const SweepJob& j = jobs[i];
@@ -292,8 +291,8 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
     std::filesystem::remove_all(dir);
     std::filesystem::rename(partial, dir);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::lock_guard lock(print_mutex);
-    ++finished_here;
+    if (options.quiet) return;
+    const std::lock_guard lock(print_mutex);  // rank 0 prints from its job thread too
     fmt::print("Job {}/{} done on rank {}: {}: test net {} ({} trades){}, {:.1f} s\n", i + 1, jobs.size(), comm.rank(),
                describe(points, j), backtest::dollars(o.test[backtest::kModelRun].metrics.net_pnl_cents),
                o.test[backtest::kModelRun].metrics.trades,

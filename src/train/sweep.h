@@ -38,7 +38,7 @@ struct SweepJob {
 [[nodiscard]] std::vector<SweepJob> sweep_jobs(const std::vector<SweepPoint>& points, std::size_t sessions);
 
 struct SweepOptions {
-  bool quiet = false;
+  bool quiet = false;                  // no line per finished job
   double collective_timeout_s = 600;   // dist::CommSettings
   double silence_timeout_s = 120;      // dist::JobPoolOptions: a rank silent this long ends the sweep
 };
