@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "config/sweep_config.h"
 #include "corpus_test_support.h"
 #include "fuzz_support.h"
@@ -42,12 +44,17 @@ TEST(SweepConfigFuzzCorpus, SeedFilesAreCurrent) {
 }
 
 TEST(SweepConfigFuzzCorpus, ValidSeedsGivePointsAndBrokenOnesDoNot) {
+  // A sweep file's paths are relative to where the command runs: configs/sweep.toml names
+  // configs/quickstart.toml from the repository's root.
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(DAYTRADER_SOURCE_DIR);
   for (const auto& [name, bytes] : seeds()) {
     const MemFile file(testing::to_string(bytes), "sweep.toml");
     auto c = config::load_sweep_config(file.path(), {});
     const bool ok = c && config::sweep_points(*c).has_value();
     EXPECT_EQ(ok, name.starts_with("valid-")) << name;
   }
+  std::filesystem::current_path(previous);
 }
 
 TEST(SweepConfigFuzzCorpus, EveryCorpusFileRunsThroughTheFuzzEntry) {
