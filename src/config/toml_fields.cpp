@@ -1,5 +1,6 @@
 #include "config/toml_fields.h"
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -297,12 +298,14 @@ core::Result<std::string> read_text_file(const std::string& path) {
   if (!in) return core::Error{fmt::format("{}: cannot open", path)};
   // Bounded: a device or a huge file named by mistake (/dev/zero, a dataset) must not be read
   // into memory whole.
-  std::string text(kMaxConfigFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigFileBytes)
-    return core::Error{fmt::format("{}: larger than {} bytes, expected a TOML configuration file", path,
-                                   kMaxConfigFileBytes)};
+  std::string text;
+  std::array<char, 64 * 1024> chunk{};
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigFileBytes)
+      return core::Error{fmt::format("{}: larger than {} bytes, expected a TOML configuration file", path,
+                                     kMaxConfigFileBytes)};
+  }
   return text;
 }
 
