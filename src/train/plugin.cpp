@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/result.h"
 #include "dist/comm.h"
 #include "train/plugin_api.h"
 
@@ -45,6 +46,10 @@ std::string run_cross_validation(const daytrader::config::RunConfig& run, const 
     daytrader::train::CvOptions o = options;
     if (comm.size() > 1) {
       o.group = &comm;
+      if (run.ppo.num_envs % comm.size() != 0)
+        throw daytrader::core::DaytraderError(
+            fmt::format("ppo.num_envs = {} cannot be shared by {} ranks: make it a multiple of {}", run.ppo.num_envs,
+                        comm.size(), comm.size()));
       if (comm.is_root())
         fmt::print("Data-parallel training on {} ranks ({}): ppo.num_envs = {} environments, {} per rank\n",
                    comm.size(), daytrader::dist::mpi_description(), run.ppo.num_envs, run.ppo.num_envs / comm.size());

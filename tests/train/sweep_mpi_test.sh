@@ -3,7 +3,8 @@
 # 1. a sweep of 4 jobs (2 settings x 1 fold x 2 seeds) over 2 ranks gives the same results, bit for
 #    bit, as the same sweep in one process (every job's result.json and policy.bin, and the
 #    summary); the jobs really were spread over both ranks;
-# 2. started again, the sweep skips the jobs already done;
+# 2. started again, the sweep skips the jobs already done; `train` runs data-parallel on 2 ranks
+#    and refuses environments the ranks cannot share;
 # 3. a rank killed with SIGKILL mid-sweep ends the job within a bounded time, with a message that
 #    names the rank, and a restart runs only the jobs that were not done.
 # Usage: sweep_mpi_test.sh DAYTRADER MPIEXEC WORKDIR
@@ -58,6 +59,18 @@ echo "ok: $jobs jobs identical on 1 and 2 ranks"
 "${mpirun[@]}" "$dt" --log-level warn sweep --config sweep.toml --out two > again.log 2>&1 || { cat again.log; fail "the restarted sweep failed"; }
 grep -q "4 jobs, 4 done before, 0 to run" again.log || { cat again.log; fail "the restarted sweep did not skip the done jobs"; }
 echo "ok: a restart skips the 4 done jobs"
+
+# `train` itself on 2 ranks: data-parallel, rank 0 writes the run; an environment count the ranks
+# cannot share is refused on every rank with the reason.
+train_args=(--log-level warn train --data m.dtds --folds 1 --timesteps 1024 --set ppo.n_steps=128
+            --set ppo.batch_size=64 --quiet)
+"${mpirun[@]}" "$dt" "${train_args[@]}" --num-envs 2 --out dp > dp.log 2>&1 || { cat dp.log; fail "mpirun -np 2 daytrader train failed"; }
+grep -q "Data-parallel training on 2 ranks .*2 environments, 1 per rank" dp.log || { cat dp.log; fail "train did not say it trains on 2 ranks"; }
+[ "$(grep -c "^Saved " dp.log)" = 1 ] || { cat dp.log; fail "the fold was not saved exactly once (by rank 0)"; }
+[ -f dp/report.html ] && grep -q '"ranks": 2' dp/fold_1/metadata.json || fail "the run's report or metadata.json's ranks is missing"
+if "${mpirun[@]}" "$dt" "${train_args[@]}" --num-envs 3 --out odd > odd.log 2>&1; then fail "num_envs 3 on 2 ranks was accepted"; fi
+grep -q "ppo.num_envs = 3 cannot be shared by 2 ranks" odd.log || { cat odd.log; fail "no reason for refusing num_envs 3 on 2 ranks"; }
+echo "ok: train on 2 ranks, and num_envs 3 refused"
 
 # 3. Kill rank 1 in the middle of a longer sweep.
 sed -i 's/ppo.total_timesteps=1024/ppo.total_timesteps=400000/' sweep.toml
