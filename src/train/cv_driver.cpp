@@ -92,14 +92,6 @@ env::EnvConfig range_env(const config::RunConfig& run, env::EpisodeMode mode, st
   return e;
 }
 
-// Copies the files of one model folder (not its subfolders) into another.
-void copy_model_files(const std::filesystem::path& from, const std::filesystem::path& to) {
-  for (const auto& entry : std::filesystem::directory_iterator(from))
-    if (entry.is_regular_file())
-      std::filesystem::copy_file(entry.path(), to / entry.path().filename(),
-                                 std::filesystem::copy_options::overwrite_existing);
-}
-
 std::string date_range(const dataset::Dataset& data, std::size_t begin, std::size_t end) {
   return core::format_trade_date(data.sessions()[begin].trade_date) + " .. " +
          core::format_trade_date(data.sessions()[end - 1].trade_date);

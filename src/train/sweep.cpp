@@ -217,11 +217,13 @@ std::vector<SweepJob> sweep_jobs(const std::vector<SweepPoint>& points, std::siz
 }
 
 void run_sweep(const SweepConfig& c, const SweepOptions& options) {
-  dist::set_world_settings({options.collective_timeout_s, 5});
-  dist::Comm& comm = dist::world();
+  dist::Comm& comm = dist::world();  // its settings are the caller's (the plugin sets options' timeout)
   const auto data = must(dataset::Dataset::open(c.data));
   const auto points = must(sweep_points(c));
   const auto jobs = sweep_jobs(points, data.sessions().size());
+  std::vector<std::vector<backtest::Fold>> point_folds;  // each point's folds, as sweep_jobs laid them out
+  for (const auto& p : points)
+    point_folds.push_back(must(backtest::walk_forward_split(data.sessions().size(), config::split_plan(p.run.train))));
   const std::filesystem::path out(c.out);
 
   // Rank 0 lays out the folder and finds the jobs already done; every rank gets the list.
@@ -270,7 +272,7 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
     const std::size_t i = number - 1;
     const SweepJob& j = jobs[i];
     const auto& point = points[j.point];
-    const auto folds = must(backtest::walk_forward_split(data.sessions().size(), config::split_plan(point.run.train)));
+    const auto& folds = point_folds[j.point];
     const FoldData fd = prepare_fold(point.run, data, folds[j.fold]);
     const auto dir = job_dir(c, points, j);
     auto partial = dir;
@@ -312,7 +314,7 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
     const auto& point = points[p];
     const auto dir = point_dir(c, point);
     fmt::print("\nPoint {}: {}\n", point.number, point.label());
-    const auto folds = must(backtest::walk_forward_split(data.sessions().size(), config::split_plan(point.run.train)));
+    const auto& folds = point_folds[p];
     PointResult r;
     r.point = &point;
     for (std::size_t k = 0; k < folds.size(); ++k) {
@@ -340,12 +342,8 @@ void run_sweep(const SweepConfig& c, const SweepOptions& options) {
           validation.push_back(static_cast<double>(fo.seeds.back().validation->net_pnl_cents));
       }
       choose_saved_seed(fo, data, fo.dir, true);
-      if (fo.seeds.size() == 1) {  // the fold folder holds the saved model, as with several seeds
-        for (const auto& entry : std::filesystem::directory_iterator(fo.dir / fmt::format("seed_{}", fo.seeds[0].seed)))
-          if (entry.is_regular_file())
-            std::filesystem::copy_file(entry.path(), fo.dir / entry.path().filename(),
-                                       std::filesystem::copy_options::overwrite_existing);
-      }
+      if (fo.seeds.size() == 1)  // the fold folder holds the saved model, as with several seeds
+        copy_model_files(fo.dir / fmt::format("seed_{}", fo.seeds[0].seed), fo.dir);
       if (!validation.empty()) {
         r.has_validation = true;
         r.validation_cents += backtest::summarize(validation).median;

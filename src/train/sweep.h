@@ -39,7 +39,7 @@ struct SweepJob {
 
 struct SweepOptions {
   bool quiet = false;                  // no line per finished job
-  double collective_timeout_s = 600;   // dist::CommSettings
+  double collective_timeout_s = 600;   // dist::CommSettings, set by the training plugin before world()
   double silence_timeout_s = 120;      // dist::JobPoolOptions: a rank silent this long ends the sweep
 };
 

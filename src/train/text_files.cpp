@@ -27,4 +27,11 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
+void copy_model_files(const std::filesystem::path& from, const std::filesystem::path& to) {
+  for (const auto& entry : std::filesystem::directory_iterator(from))
+    if (entry.is_regular_file())
+      std::filesystem::copy_file(entry.path(), to / entry.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+}
+
 }  // namespace daytrader::train

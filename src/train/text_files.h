@@ -11,5 +11,7 @@ namespace daytrader::train {
 void write_text(const std::filesystem::path& path, const std::string& text);
 // The whole file; throws DaytraderError naming it when it cannot be read.
 [[nodiscard]] std::string read_text(const std::filesystem::path& path);
+// Copies the files of one model folder (not its subfolders) into another, replacing any there.
+void copy_model_files(const std::filesystem::path& from, const std::filesystem::path& to);
 
 }  // namespace daytrader::train
